@@ -1,0 +1,539 @@
+"""Dialogue actions: the legal-aid screening form, legal-problem routing, re-answering
+with new details (corrections) and the handoff to a person.
+
+Law is never re-encoded here: which questions matter comes from
+knowledge.api.legal_aid_questions, which services fit from routes_for_case_type,
+and answers from the knowledge actions in actions/services.py.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.common import (
+    HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
+)
+from bot.review.redact import redact
+from knowledge import api
+from knowledge.eligibility import CASE_CATEGORIES, CASE_TYPES, ECONOMIC_STATUSES, FLAGS, PERSON_GROUPS, ROLES
+
+log = logging.getLogger(__name__)
+
+FORM = "legal_aid_form"
+REQUESTED_SLOT = "requested_slot"
+# Every slot the validator may fill; the questions are a subset, asked in this order
+# (the issue's order: the matter, the place, special circumstances, money last).
+FORM_SLOTS = ["screening_skipped", "case_type", "case_category", "city", "district", "person_group",
+              "economic_status", "criminal_role", "legal_aid_flags"]
+ASK_ORDER = ["case_type", "city", "person_group", "economic_status"]
+
+# Display names, for summaries and routing text only (the codes are the contract's).
+CASE_TYPE_NAMES = {
+    "labor_pay": "欠薪", "labor_contract": "劳动合同纠纷", "work_injury": "工伤", "social_insurance": "社会保险",
+    "marriage": "婚姻家庭", "domestic_violence": "家庭暴力", "support": "赡养费/抚养费/扶养费",
+    "inheritance": "继承", "traffic_accident": "交通事故", "medical": "医疗纠纷", "debt": "借款/欠债",
+    "contract": "合同纠纷", "housing": "房屋纠纷", "land": "土地纠纷", "neighbor": "邻里纠纷",
+    "consumer": "消费纠纷", "state_compensation": "国家赔偿", "criminal": "刑事案件", "environment": "环境污染",
+}
+CATEGORY_NAMES = {"criminal": "刑事", "civil": "民事", "administrative": "行政"}
+PERSON_GROUP_NAMES = {
+    "migrant_worker": "农民工", "elderly": "老年人", "minor": "未成年人", "disabled": "残疾人",
+    "low_income": "低保/特困人员", "military": "军人军属", "hero_martyr_family": "英雄烈士近亲属",
+    "violence_victim": "家暴受害人",
+}
+# Facts the screening recognises in the citizen's own words (codes: knowledge.eligibility).
+ROLE_WORDS = {
+    "accused": ("犯罪嫌疑人", "嫌疑人", "被告人", "被抓", "被拘留", "被刑拘", "被逮捕", "被起诉", "要坐牢", "辩护"),
+    "victim": ("被害人", "受害人", "受害者", "自诉"),
+}
+FLAG_WORDS = {
+    "good_samaritan": ("见义勇为", "見義勇為"),
+    "no_fixed_income": ("没有固定收入", "无固定收入", "没有收入", "没收入"),
+    "vision_hearing_speech_disability": ("盲人", "失明", "聋", "哑", "视力残疾", "听力残疾", "言语残疾"),
+    "possible_life_or_death_sentence": ("死刑", "无期徒刑", "无期"),
+    "compulsory_medical": ("强制医疗",),
+}
+NEGATION = re.compile(r"(不是|唔系|唔係|唔喺|不在|并非|而非|不要|不)\s*$")
+CASE_TYPE_BUTTONS = [("欠薪", "labor_pay"), ("工伤", "work_injury"), ("交通事故", "traffic_accident"),
+                     ("家庭暴力", "domestic_violence"), ("婚姻家庭", "marriage"), ("借钱不还", "debt"),
+                     ("邻里纠纷", "neighbor"), ("刑事案件", "criminal")]
+# Where each service of a route is explained (button intent + title).
+ROUTE_BUTTONS = {
+    "legal_aid": ("做个法律援助初筛", "legal_aid_eligibility"),
+    "mediation": ("了解人民调解", "mediation"),
+    "arbitration": ("了解仲裁", "arbitration"),
+    "lawyer_service": ("找律师", "lawyer_service"),
+    "administrative_reconsideration": ("了解行政复议", "administrative_reconsideration"),
+    "judicial_appraisal": ("了解司法鉴定", "judicial_appraisal"),
+    "notarization": ("办理公证", "notarization"),
+}
+TOPIC_OFFICE_TYPE = services.TOPIC_OFFICE_TYPE
+FAMILY_WORDS = ("家暴", "家庭暴力", "老公", "丈夫", "老婆", "妻子", "前夫", "前妻", "男朋友", "女朋友",
+                "爸爸", "妈妈", "父亲", "母亲", "儿子", "女儿", "公公", "婆婆", "家里人", "家人")
+DANGER_FIRST = "如果您或身边的人正面临危险，请立即拨打110报警！先离开危险的地方，到安全的地方再联系。"
+FAMILY_VIOLENCE_ADVICE = (
+    "遭受家庭暴力，可以：\n"
+    "· 向公安机关报案（110），也可以向加害人或您所在单位、居委会、村委会、妇女联合会等投诉、求助；\n"
+    "· 因遭受家庭暴力或面临家庭暴力的现实危险，可以向人民法院申请人身安全保护令；\n"
+    "· 家庭暴力受害人主张相关权益申请法律援助，不受经济困难条件的限制。\n"
+    "依据：《中华人民共和国反家庭暴力法》第十三条、第二十三条；《中华人民共和国法律援助法》第三十二条"
+)
+HOTLINE_LINE = "人工服务：请拨打12348公共法律服务热线（普通话、粤语、客家话、潮汕话），工作人员会为您解答。"
+SUMMARY_HEAD = "为了不用重复说明，您可以把下面这段摘要告诉工作人员："
+# Intents whose text says nothing about the citizen's matter (left out of the summary).
+CONTROL_INTENTS = {"request_human", "stop", "skip", "affirm", "deny", "greet", "goodbye", "thank",
+                   "bot_challenge", "not_helpful", "nlu_fallback"}
+MAX_SUMMARY_QUOTES = 3
+MAX_QUOTE_CHARS = 60
+
+
+# ---------------------------------------------------------------- tracker helpers
+
+def latest_text(tracker: Tracker) -> str:
+    text = (tracker.latest_message or {}).get("text")
+    return text if isinstance(text, str) else ""
+
+
+def corrected_entity(tracker: Tracker, entity: str) -> tuple[bool, str | None]:
+    """(mentioned, value) for `entity` in the latest message, ignoring negated mentions:
+    "不是广州，是佛山" and "是佛山，不是广州" both give 佛山; "不是广州" alone gives (True, None)."""
+    text = latest_text(tracker)
+    found = [e for e in (tracker.latest_message or {}).get("entities") or []
+             if isinstance(e, dict) and e.get("entity") == entity and isinstance(e.get("value"), str)]
+    if not found:
+        return False, None
+    kept = []
+    for ent in found:
+        start = ent.get("start")
+        negated = isinstance(start, int) and bool(NEGATION.search(text[max(0, start - 4):start]))
+        if not negated:
+            kept.append(ent["value"])
+    return True, (kept[-1] if kept else None)
+
+
+def words_in(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    return [code for code, words in table.items() if any(w in text for w in words)]
+
+
+def case_from_tracker(tracker: Tracker) -> api.LegalAidCase:
+    return api.LegalAidCase(
+        case_type=slot_text(tracker, "case_type"), case_category=slot_text(tracker, "case_category"),
+        city=slot_text(tracker, "city"), person_groups=slot_list(tracker, "person_group"),
+        economic_status=slot_text(tracker, "economic_status"), role=slot_text(tracker, "criminal_role"),
+        flags=set(slot_list(tracker, "legal_aid_flags")),
+    )
+
+
+def screening_questions(tracker: Tracker) -> list[str]:
+    """The questions still worth asking, in ASK_ORDER, without those the citizen skipped."""
+    try:
+        missing = set(api.legal_aid_questions(case_from_tracker(tracker)))
+    except Exception:  # noqa: BLE001 - the verdict action apologises if the database is down
+        log.exception("legal_aid_questions failed (conversation %s)", tracker.sender_id)
+        return []
+    skipped = set(slot_list(tracker, "screening_skipped"))
+    return [slot for slot in ASK_ORDER if slot in missing and slot not in skipped]
+
+
+def user_turns(tracker: Tracker) -> list[dict]:
+    return [e for e in tracker.events if e.get("event") == "user"]
+
+
+def previous_answer_action(tracker: Tracker) -> str | None:
+    """The last answering action before the latest user message (action_restart_topic is
+    transparent: it re-ran an earlier answer)."""
+    seen_latest_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_latest_user = True
+            continue
+        if not seen_latest_user or event.get("event") != "action":
+            continue
+        name = event.get("name")
+        if name in (None, "action_listen", "action_extract_slots", "action_restart_topic",
+                    "action_session_start", "action_unlikely_intent"):
+            continue
+        return name
+    return None
+
+
+def citizen_summary(tracker: Tracker) -> str:
+    """A short summary of what the citizen asked: known facts plus their last few sentences."""
+    facts = []
+    case_type = slot_text(tracker, "case_type")
+    if case_type in CASE_TYPE_NAMES:
+        facts.append(f"问题类型：{CASE_TYPE_NAMES[case_type]}")
+    category = slot_text(tracker, "case_category")
+    if category in CATEGORY_NAMES and case_type != "criminal":
+        facts.append(f"案件性质：{CATEGORY_NAMES[category]}")
+    place = slot_text(tracker, "district") or slot_text(tracker, "city")
+    if place:
+        facts.append(f"地点：{redact(place, 20)}")
+    groups = [PERSON_GROUP_NAMES[g] for g in slot_list(tracker, "person_group") if g in PERSON_GROUP_NAMES]
+    if groups:
+        facts.append(f"情况：{'、'.join(groups)}")
+    item = slot_text(tracker, "notary_item")
+    if item:
+        facts.append(f"公证事项：{redact(item, 20)}")
+    quotes = []
+    for event in reversed(user_turns(tracker)):
+        text = (event.get("text") or "").strip()
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if not text or text.startswith("/") or intent in CONTROL_INTENTS:
+            continue
+        quotes.append(f"“{redact(text, MAX_QUOTE_CHARS)}”")
+        if len(quotes) == MAX_SUMMARY_QUOTES:
+            break
+    quotes.reverse()
+    if quotes:
+        facts.append("您说过：" + "；".join(quotes))
+    if not facts:
+        return ""
+    return SUMMARY_HEAD + "\n【咨询摘要】" + "；".join(facts)
+
+
+def is_family_violence(tracker: Tracker) -> bool:
+    if slot_text(tracker, "case_type") == "domestic_violence":
+        return True
+    if "violence_victim" in slot_list(tracker, "person_group"):
+        return True
+    return any(word in latest_text(tracker) for word in FAMILY_WORDS)
+
+
+# ---------------------------------------------------------------- legal-aid screening form
+
+class ValidateLegalAidForm(FormValidationAction):
+    """Asks only what the eligibility engine still needs; accepts corrections, skips,
+    "none of these", and special facts said in passing."""
+
+    def name(self) -> str:
+        return "validate_legal_aid_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        return list(FORM_SLOTS)  # validate/extract all; next_requested_slot decides what to ask
+
+    async def next_requested_slot(self, dispatcher, tracker, domain) -> EventType | None:
+        questions = screening_questions(tracker)
+        return SlotSet(REQUESTED_SLOT, questions[0] if questions else None)
+
+    async def run(self, dispatcher, tracker, domain):
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001 - end the form; the verdict action explains or apologises
+            log.exception("validate_legal_aid_form failed (conversation %s)", tracker.sender_id)
+            return [SlotSet(REQUESTED_SLOT, None)]
+
+    # -- custom extractions (facts the NLU contract has no entity for)
+
+    async def extract_screening_skipped(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        skipped = slot_list(tracker, "screening_skipped")
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if requested is None:  # the form is starting: a new screening forgets old skips
+            return {"screening_skipped": []} if skipped else {}
+        intent = latest_intent(tracker)
+        if intent == "skip" or (intent == "deny" and requested == "person_group"):
+            if intent == "skip":
+                dispatcher.utter_message(text="好的，这个问题先跳过。")
+            return {"screening_skipped": list(dict.fromkeys(skipped + [requested]))}
+        return {}
+
+    async def extract_criminal_role(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        roles = words_in(latest_text(tracker), ROLE_WORDS)
+        if len(roles) == 1 and roles[0] != tracker.get_slot("criminal_role"):
+            return {"criminal_role": roles[0]}
+        return {}
+
+    async def extract_legal_aid_flags(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        old = slot_list(tracker, "legal_aid_flags")
+        new = [f for f in words_in(latest_text(tracker), FLAG_WORDS) if f not in old]
+        return {"legal_aid_flags": old + new} if new else {}
+
+    # -- validation of entity slots
+
+    def validate_case_type(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        if value not in CASE_TYPES:
+            return {"case_type": None}
+        return {"case_type": value}
+
+    def validate_case_category(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        return {"case_category": value if value in CASE_CATEGORIES else None}
+
+    def validate_city(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        mentioned, corrected = corrected_entity(tracker, "city")
+        if mentioned:
+            value = corrected
+        if not isinstance(value, str) or not value.strip():
+            return {"city": None}
+        try:
+            place = api.resolve_place(value)
+            if place is None:
+                suggestions = api.suggest_places(value)
+        except Exception:  # noqa: BLE001 - keep what was said; the verdict resolves it again
+            log.exception("resolve_place failed (conversation %s)", tracker.sender_id)
+            return {"city": value[:50]}
+        if place is None:
+            hint = f"您是指{'、'.join(suggestions)}吗？" if suggestions else "目前只能查询广东省21个地级市。"
+            dispatcher.utter_message(text=f"没有找到“{redact(value, 20)}”这个地方。{hint}")
+            return {"city": None}
+        events: dict[str, Any] = {"city": place.city}
+        if place.district:
+            events["district"] = place.district
+        return events
+
+    def validate_district(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        """A county-level answer ("顺德") to the city question also sets the city."""
+        if not isinstance(value, str) or not value.strip():
+            return {"district": None}
+        try:
+            place = api.resolve_place(value)
+        except Exception:  # noqa: BLE001
+            log.exception("resolve_place failed (conversation %s)", tracker.sender_id)
+            return {"district": value[:50]}
+        if place is None:
+            return {"district": None}
+        return {"district": place.district, "city": place.city}
+
+    def validate_person_group(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        values = value if isinstance(value, list) else [value]
+        groups = [g for g in dict.fromkeys(values) if g in PERSON_GROUPS]
+        return {"person_group": groups or None}
+
+    def validate_criminal_role(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return {"criminal_role": value if value in ROLES else None}
+
+    def validate_legal_aid_flags(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        values = value if isinstance(value, list) else [value]
+        return {"legal_aid_flags": [f for f in dict.fromkeys(values) if f in FLAGS] or None}
+
+    def validate_screening_skipped(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        values = value if isinstance(value, list) else [value]
+        return {"screening_skipped": [s for s in dict.fromkeys(values) if s in ASK_ORDER]}
+
+    def validate_economic_status(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        return {"economic_status": value if value in ECONOMIC_STATUSES else None}
+
+
+SKIP_BUTTON = {"title": "跳过", "payload": "/skip"}
+
+
+class ActionAskCaseType(Action):
+    """The screening's first question: what happened (buttons set case_type / case_category)."""
+
+    def name(self) -> str:
+        return "action_ask_legal_aid_form_case_type"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        buttons = [button(title, "inform", case_type=code) for title, code in CASE_TYPE_BUTTONS if code != "criminal"]
+        buttons.append(button("刑事案件", "inform", case_category="criminal"))
+        dispatcher.utter_message(text="请问您遇到的是什么问题？可以点下面的选项，也可以用一句话说说情况。",
+                                 buttons=buttons + [SKIP_BUTTON])
+        return []
+
+
+class ActionAskCity(Action):
+    """The screening's place question, with the major cities as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_legal_aid_form_city"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        try:
+            cities = api.major_cities()
+        except Exception:  # noqa: BLE001 - the question still works without buttons
+            cities = []
+        dispatcher.utter_message(text="请问事情发生在广东哪个城市（或区县）？我好告诉您去哪里申请。",
+                                 buttons=[button(name, "inform", city=name) for name in cities] + [SKIP_BUTTON])
+        return []
+
+
+class ActionAskPersonGroup(Action):
+    """Special circumstances; "都不是" (deny) counts as an answer."""
+
+    def name(self) -> str:
+        return "action_ask_legal_aid_form_person_group"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        buttons = [button(title, "inform", person_group=code) for code, title in PERSON_GROUP_NAMES.items()]
+        dispatcher.utter_message(text="您（或当事人）是否属于下面的情况？有些情况申请法律援助时不用审查经济状况。",
+                                 buttons=buttons + [{"title": "都不是", "payload": "/deny"}])
+        return []
+
+
+class ActionAskEconomicStatus(Action):
+    """Asked last, and only when the engine says the outcome depends on it."""
+
+    def name(self) -> str:
+        return "action_ask_legal_aid_form_economic_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        dispatcher.utter_message(
+            text="最后一个问题：您家里的经济状况怎么样？（例如领低保、特困供养，或家庭收入很低，都算经济困难）",
+            buttons=[button("经济困难", "inform", economic_status="hardship"),
+                     button("收入还可以", "inform", economic_status="not_hardship"),
+                     {"title": "不想说", "payload": "/skip"}])
+        return []
+
+
+# ---------------------------------------------------------------- legal-problem routing
+
+class ActionRouteLegalProblem(Action):
+    """Which services fit the citizen's problem, with buttons that start them."""
+
+    def name(self) -> str:
+        return "action_route_legal_problem"
+
+    @safe_run(None)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        case_type = slot_text(tracker, "case_type")
+        if case_type is None and slot_text(tracker, "case_category") == "criminal":
+            case_type = "criminal"
+        routes = api.routes_for_case_type(case_type) if case_type in CASE_TYPES else []
+        if not routes:
+            dispatcher.utter_message(
+                text="请问您遇到的是哪一类问题？点下面的选项，或用一句话说说发生了什么。",
+                buttons=[button(title, "legal_problem", case_type=code) for title, code in CASE_TYPE_BUTTONS]
+                + [HANDOFF])
+            return []
+        lines = [f"关于“{CASE_TYPE_NAMES.get(case_type, case_type)}”的问题，可以考虑这些途径："]
+        citations: list[str] = []
+        for route in routes:
+            lines.append(f"· {route.to_text()}")
+            citations += [c for c in route.citations if c not in citations]
+        lines.append("如有疑问，可拨打12348公共法律服务热线咨询。")
+        if citations:
+            lines.append("依据：" + "、".join(citations))
+        extra = []
+        for route in routes:
+            title_intent = ROUTE_BUTTONS.get(route.service_code)
+            if title_intent:
+                title, intent = title_intent
+                entities = {"case_type": case_type} if intent == "legal_aid_eligibility" else {}
+                extra.append(button(title, intent, **entities))
+        topic = routes[0].service_code
+        dispatcher.utter_message(text="\n".join(lines), buttons=next_step_buttons(topic, extra=extra))
+        return [SlotSet("topic", topic)]
+
+
+# ---------------------------------------------------------------- new details → answer again
+
+class ActionRestartTopic(Action):
+    """The citizen added or corrected a detail ("佛山", "学历公证", "不是广州，是佛山"):
+    answer the previous question again with it, or, with no previous question, answer
+    what the detail is about."""
+
+    def name(self) -> str:
+        return "action_restart_topic"
+
+    # Which earlier answer uses which details.
+    USES = {
+        "action_find_office": {"city", "district"},
+        "action_notary_guide": {"notary_item"},
+        "action_cross_province_guide": {"notary_item"},
+        "action_legal_aid_verdict": {"case_type", "case_category", "city", "district", "person_group",
+                                     "economic_status"},
+        "legal_aid_form": {"case_type", "case_category", "city", "district", "person_group", "economic_status"},
+        "action_route_legal_problem": {"case_type", "case_category"},
+        "action_handoff": {"city", "district"},
+        "action_service_guide": {"city", "district"},
+    }
+
+    @safe_run(None)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        events: list[EventType] = []
+        mentioned, city = corrected_entity(tracker, "city")
+        if mentioned and city != tracker.get_slot("city"):
+            events.append(SlotSet("city", city))
+            tracker.slots["city"] = city
+        said = {e.get("entity") for e in (tracker.latest_message or {}).get("entities") or [] if isinstance(e, dict)}
+        previous = previous_answer_action(tracker)
+        target = previous if previous in self.USES and said & self.USES[previous] else self._by_detail(said)
+        if target is None:
+            dispatcher.utter_message(text="好的，记下了。请问您想办理什么？", buttons=next_step_buttons(None))
+            return events
+        if target == "legal_aid_form":
+            target = "action_legal_aid_verdict"
+        return events + await self._answer(target, dispatcher, tracker, domain)
+
+    @staticmethod
+    def _by_detail(said: set) -> str | None:
+        if "notary_item" in said:
+            return "action_notary_guide"
+        if said & {"case_type", "case_category"}:
+            return "action_route_legal_problem"
+        if said & {"person_group", "economic_status"}:
+            return "action_legal_aid_verdict"
+        if said & {"city", "district"}:
+            return "action_find_office"
+        return None
+
+    @staticmethod
+    async def _answer(target: str, dispatcher, tracker, domain) -> list[EventType]:
+        actions = {
+            "action_find_office": services.ActionFindOffice, "action_notary_guide": services.ActionNotaryGuide,
+            "action_cross_province_guide": services.ActionCrossProvinceGuide,
+            "action_legal_aid_verdict": services.ActionLegalAidVerdict,
+            "action_service_guide": services.ActionServiceGuide,
+            "action_route_legal_problem": ActionRouteLegalProblem, "action_handoff": ActionHandoff,
+        }
+        return list(await actions[target]().run(dispatcher, tracker, domain) or [])
+
+
+# ---------------------------------------------------------------- handoff
+
+def handoff_message(tracker: Tracker, *, urgent: bool, intro: str | None = None) -> str:
+    """110 first when urgent, family-violence help when it fits, then 12348, the office
+    for the known city and a summary of what the citizen asked."""
+    parts = [intro] if intro else []
+    if urgent:
+        parts.append(DANGER_FIRST)
+        if is_family_violence(tracker):
+            parts.append(FAMILY_VIOLENCE_ADVICE)
+    parts.append(HOTLINE_LINE)
+    offices = _offices_for(tracker)
+    if offices:
+        parts.append("也可以到这里当面咨询：\n" + "\n\n".join(o.to_text() for o in offices))
+    summary = citizen_summary(tracker)
+    if summary:
+        parts.append(summary)
+    return "\n\n".join(parts)
+
+
+def _offices_for(tracker: Tracker) -> list:
+    city, district = slot_text(tracker, "city"), slot_text(tracker, "district")
+    if not city and not district:
+        return []
+    try:
+        offices = [o for o in api.find_offices(city, district) if o.office_type != "hotline"]
+    except Exception:  # noqa: BLE001 - the hotline alone is still a good answer
+        log.exception("find_offices failed in handoff (conversation %s)", tracker.sender_id)
+        return []
+    preferred = TOPIC_OFFICE_TYPE.get(slot_text(tracker, "topic") or "", "legal_aid")
+    offices.sort(key=lambda o: o.office_type != preferred)
+    return offices[:1]
+
+
+class ActionHandoff(Action):
+    """request_human, urgent_danger (110 first) or two fallbacks in a row."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    @safe_run(None)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        urgent = latest_intent(tracker) == "urgent_danger"
+        buttons = [button("法律援助初筛", "legal_aid_eligibility"), button("查办理地点", "find_office")]
+        dispatcher.utter_message(text=handoff_message(tracker, urgent=urgent), buttons=buttons)
+        # Inside the screening the rules run action_deactivate_loop first: no more form questions.
+        return [SlotSet("fallback_count", 0.0)]

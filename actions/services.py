@@ -1,0 +1,192 @@
+"""Service actions: thin wrappers that read slots, ask knowledge.api and answer.
+
+Every answer ends with next-step buttons (actions.common.next_step_buttons) and sets
+slot `topic`. Database failures are logged and answered politely with 12348.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
+)
+from knowledge import api
+
+log = logging.getLogger(__name__)
+
+CASE_TYPE_BUTTONS = [("欠薪", "labor_pay"), ("工伤", "work_injury"), ("交通事故", "traffic_accident"),
+                     ("家庭暴力", "domestic_violence"), ("赡养/抚养费", "support"), ("借钱不还", "debt")]
+# Which office types to show first when the citizen asks "where" after talking about a service.
+TOPIC_OFFICE_TYPE = {"legal_aid": "legal_aid", "notarization": "notary", "cross_province": "notary",
+                     "mediation": "mediation", "judicial_appraisal": "judicial_appraisal",
+                     "arbitration": "labor_arbitration"}
+MAX_OFFICES_SHOWN = 4
+
+
+class ActionLegalAidVerdict(Action):
+    def name(self) -> str:
+        return "action_legal_aid_verdict"
+
+    @safe_run("legal_aid")
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        case = api.LegalAidCase(
+            case_type=slot_text(tracker, "case_type"),
+            case_category=slot_text(tracker, "case_category"),
+            city=slot_text(tracker, "city"),
+            person_groups=slot_list(tracker, "person_group"),
+            economic_status=slot_text(tracker, "economic_status"),
+            # Optional slots (declare them in domain/slots.yml to use them): the criminal-case role
+            # (accused | victim) and special facts (knowledge.eligibility.FLAGS, e.g. good_samaritan).
+            role=slot_text(tracker, "criminal_role"),
+            flags=set(slot_list(tracker, "legal_aid_flags")),
+        )
+        verdict = api.assess_legal_aid(case)
+        extra = []
+        if verdict.outcome == "need_more_info":
+            extra = [button(title, "legal_aid_eligibility", case_type=code) for title, code in CASE_TYPE_BUTTONS]
+        dispatcher.utter_message(text=verdict.to_text(), buttons=next_step_buttons("legal_aid", extra=extra))
+        return [SlotSet("topic", "legal_aid")]
+
+
+class ActionNotaryGuide(Action):
+    def name(self) -> str:
+        return "action_notary_guide"
+
+    @safe_run("notarization")
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        item = slot_text(tracker, "notary_item")
+        choices = [button(name, "notarization", notary_item=name) for name in api.common_notary_items()]
+        if not item:
+            dispatcher.utter_message(text="请问您要办理哪一项公证？可以点下面的选项，或直接告诉我（例如“学历公证”）。",
+                                     buttons=choices + next_step_buttons("notarization", exclude={"notarization"}))
+            return [SlotSet("topic", "notarization")]
+        guide = api.notary_guide(item)
+        if not guide.found:
+            dispatcher.utter_message(
+                text=f"暂时没有找到“{item}”的办理指南。请从下面选一项，或拨打12348咨询。",
+                buttons=choices + next_step_buttons("notarization", exclude={"notarization"}))
+            return [SlotSet("topic", "notarization"), SlotSet("notary_item", None)]
+        code = guide.code
+        dispatcher.utter_message(text=guide.to_text(), buttons=next_step_buttons("notarization", notary_item=code))
+        return [SlotSet("topic", "notarization"), SlotSet("notary_item", code)]
+
+
+class ActionMediationGuide(Action):
+    def name(self) -> str:
+        return "action_mediation_guide"
+
+    @safe_run("mediation")
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        guide = api.mediation_guide()
+        dispatcher.utter_message(text=guide.to_text(), buttons=next_step_buttons("mediation"))
+        return [SlotSet("topic", "mediation")]
+
+
+class ActionCrossProvinceGuide(Action):
+    def name(self) -> str:
+        return "action_cross_province_guide"
+
+    @safe_run("cross_province")
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        item = slot_text(tracker, "notary_item")
+        guide = api.cross_province_guide(item)
+        code = api.notary_item_code(item) if item else None
+        dispatcher.utter_message(text=guide.to_text(),
+                                 buttons=next_step_buttons("cross_province", notary_item=code))
+        return [SlotSet("topic", "cross_province")]
+
+
+class ActionFindOffice(Action):
+    def name(self) -> str:
+        return "action_find_office"
+
+    @safe_run("find_office")
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        city, district = slot_text(tracker, "city"), slot_text(tracker, "district")
+        if not city and not district:
+            buttons = [button(name, "find_office", city=name) for name in api.major_cities()]
+            dispatcher.utter_message(text="请问您在广东哪个城市（或哪个区县）？可以点下面的城市，或直接告诉我。",
+                                     buttons=buttons + next_step_buttons("find_office"))
+            return []
+        place = self._place(city, district, self._latest_entities(tracker))
+        if place is None:
+            typed = district or city
+            suggestions = api.suggest_places(typed)
+            buttons = [button(name, "find_office", **self._entities(name)) for name in suggestions]
+            if not buttons:
+                buttons = [button(name, "find_office", city=name) for name in api.major_cities()]
+                text = (f"没有找到“{typed}”。目前只收录广东省21个地级市及其区县的信息，"
+                        "请告诉我您在广东哪个城市，或点下面的城市。")
+            else:
+                text = f"没有找到“{typed}”，您是指下面哪个地方？"
+            dispatcher.utter_message(text=text, buttons=buttons + next_step_buttons("find_office"))
+            return [SlotSet("city", None), SlotSet("district", None)]
+        topic = slot_text(tracker, "topic")
+        offices = api.find_offices(place.city, place.district)
+        preferred = TOPIC_OFFICE_TYPE.get(topic or "")
+        if preferred:
+            offices.sort(key=lambda o: o.office_type != preferred)  # stable: keeps the ranking otherwise
+        shown = api.OfficeList(offices[:MAX_OFFICES_SHOWN], place.name)
+        text = shown.to_text()
+        if district and place.district is None and api.resolve_place(district) is None:
+            text = f"没有找到“{district}”这个区县，先为您列出{place.city}的信息。\n\n" + text
+        dispatcher.utter_message(text=text,
+                                 buttons=next_step_buttons(topic or "find_office", exclude={"find_office"}))
+        return [SlotSet("city", place.city), SlotSet("district", place.district)]
+
+    @staticmethod
+    def _latest_entities(tracker: Tracker) -> set[str]:
+        entities = (tracker.latest_message or {}).get("entities") or []
+        return {e.get("entity") for e in entities if isinstance(e, dict)}
+
+    @staticmethod
+    def _place(city: str | None, district: str | None, just_said: set[str]):
+        """The place meant. When city and district disagree (a correction), the one the citizen
+        just said wins; otherwise the city (a district left over from an earlier turn is stale)."""
+        district_place = api.resolve_place(district) if district else None
+        city_place = api.resolve_place(city) if city else None
+        if district_place and city_place and district_place.city != city_place.city:
+            return district_place if "district" in just_said and "city" not in just_said else city_place
+        return district_place or city_place
+
+    @staticmethod
+    def _entities(name: str) -> dict:
+        place = api.resolve_place(name)
+        if place and place.district:
+            return {"city": place.city, "district": place.district}
+        return {"city": name}
+
+
+class ActionServiceGuide(Action):
+    """lawyer_service / judicial_appraisal / arbitration / administrative_reconsideration /
+    legal_qualification / legal_aid_apply: chosen by the latest intent, else by slot topic."""
+
+    def name(self) -> str:
+        return "action_service_guide"
+
+    @safe_run(None)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        intent = latest_intent(tracker)
+        code = api.SERVICE_CODES.get(intent or "") or api.SERVICE_CODES.get(slot_text(tracker, "topic") or "")
+        if code is None:
+            dispatcher.utter_message(
+                text="请问您想了解哪项服务？",
+                buttons=[button("法律援助", "legal_aid_apply"), button("律师服务", "lawyer_service"),
+                         button("司法鉴定", "judicial_appraisal"), button("仲裁", "arbitration"),
+                         button("行政复议", "administrative_reconsideration"),
+                         button("法律职业资格", "legal_qualification")] + next_step_buttons(None))
+            return []
+        guide = api.service_guide(code)
+        text = guide.to_text()
+        city = slot_text(tracker, "city")
+        if code == "legal_aid" and city:
+            offices = api.find_offices(city, office_type="legal_aid")
+            if offices:
+                text += "\n\n" + api.OfficeList(offices[:2], api.resolve_place(city).name).to_text()
+        dispatcher.utter_message(text=text, buttons=next_step_buttons(code))
+        return [SlotSet("topic", code)]

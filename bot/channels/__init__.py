@@ -1,0 +1,1 @@
+"""Rasa input channels: guarded REST/socket.io, web widget, WeChat and WeCom."""

@@ -1,0 +1,175 @@
+"""WeChat Official Account (公众号) channel: POST/GET /webhooks/wechat/webhook.
+
+Configuration (environment; credentials.yml names only the prefix):
+  WECHAT_TOKEN              the Token set in the 公众平台 server configuration (required)
+  WECHAT_APP_ID             AppID (required for safe mode and for the customer-service API)
+  WECHAT_APP_SECRET         AppSecret (customer-service API for answers slower than ~4 s)
+  WECHAT_ENCODING_AES_KEY   EncodingAESKey; set = safe mode (plaintext callbacks refused)
+  WECHAT_API_BASE           default https://api.weixin.qq.com (tests point it to a fake)
+  WX_REPLY_DEADLINE         seconds to wait for a passive reply (default 4)
+  WX_MAX_CLOCK_SKEW         accepted timestamp age in seconds (default 300)
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, Optional, Text
+
+from sanic.request import Request
+from wechatpy.parser import parse_message
+from wechatpy.replies import TextReply
+
+from bot.channels.wx_api import WxApiClient
+from bot.channels.wx_core import (
+    DEFAULT_REPLY_DEADLINE, UNSUPPORTED_REPLY, Inbound, WxInputBase, env_float, log_not_configured,
+    query, read_env,
+)
+from bot.channels.wx_security import (
+    DEFAULT_MAX_CLOCK_SKEW, AesCodec, RequestRejected, check_nonce, check_timestamp, parse_xml,
+    verify_signature,
+)
+from bot.channels.wx_store import KeyValueStore
+
+DEFAULT_API_BASE = "https://api.weixin.qq.com"
+# Customer-service quota per trigger (公众号 sendCustomMessage rules): 5 messages after a
+# user message, 3 after a menu click or a subscription.
+EVENT_MAX_MESSAGES = 3
+WELCOME_EVENTS = {"subscribe", "subscribe_scan"}
+CLICK_EVENTS = {"click"}
+
+
+def custom_send_body(user: str, content: str) -> Dict[str, Any]:
+    return {"touser": user, "msgtype": "text", "text": {"content": content}}
+
+
+class WeChatInput(WxInputBase):
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    def __init__(
+        self,
+        *,
+        token: Optional[str],
+        app_id: Optional[str] = None,
+        app_secret: Optional[str] = None,
+        encoding_aes_key: Optional[str] = None,
+        api_base: str = DEFAULT_API_BASE,
+        store: Optional[KeyValueStore] = None,
+        reply_deadline: float = DEFAULT_REPLY_DEADLINE,
+        max_clock_skew: int = DEFAULT_MAX_CLOCK_SKEW,
+        welcome_payload: str = "/greet",
+    ) -> None:
+        missing = [] if token else ["WECHAT_TOKEN"]
+        self.codec: Optional[AesCodec] = None
+        if encoding_aes_key:
+            if not app_id:
+                missing.append("WECHAT_APP_ID (needed with WECHAT_ENCODING_AES_KEY)")
+            else:
+                try:
+                    self.codec = AesCodec(encoding_aes_key, app_id)
+                except ValueError as error:
+                    missing.append(f"a valid WECHAT_ENCODING_AES_KEY ({error})")
+        if missing:
+            log_not_configured(self.name(), missing)
+        super().__init__(configured=not missing, store=store, reply_deadline=reply_deadline,
+                         max_clock_skew=max_clock_skew, welcome_payload=welcome_payload)
+        self.token = token or ""
+        self.app_id = app_id or ""
+        if app_id and app_secret:
+            self.api = WxApiClient(
+                base_url=api_base, token_path="/cgi-bin/token",
+                token_params={"grant_type": "client_credential", "appid": app_id, "secret": app_secret},
+                send_path="/cgi-bin/message/custom/send", build_body=custom_send_body,
+                store=self.store, cache_key=f"wechat:{app_id}",
+            )
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+        credentials = credentials or {}
+        env = read_env(credentials.get("env_prefix") or "WECHAT")
+        shared = read_env("WX")
+        return cls(
+            token=env.get("TOKEN"),
+            app_id=env.get("APP_ID"),
+            app_secret=env.get("APP_SECRET"),
+            encoding_aes_key=env.get("ENCODING_AES_KEY"),
+            api_base=env.get("API_BASE") or DEFAULT_API_BASE,
+            reply_deadline=env_float(shared, "REPLY_DEADLINE", DEFAULT_REPLY_DEADLINE),
+            max_clock_skew=int(env_float(shared, "MAX_CLOCK_SKEW", DEFAULT_MAX_CLOCK_SKEW)),
+            welcome_payload=credentials.get("welcome_payload") or "/greet",
+        )
+
+    # ---- protocol -----------------------------------------------------------------------
+    def _check_plain_signature(self, request: Request) -> str:
+        timestamp, nonce = query(request, "timestamp"), check_nonce(query(request, "nonce"))
+        verify_signature(query(request, "signature"), self.token, timestamp, nonce)
+        check_timestamp(timestamp, self.max_clock_skew)
+        return nonce
+
+    def verify_url(self, request: Request) -> str:
+        # The same in plain and safe mode: signature over token, timestamp, nonce; echo echostr.
+        self._check_plain_signature(request)
+        echostr = query(request, "echostr")
+        if not echostr:
+            raise RequestRejected(400, "missing echostr")
+        return echostr
+
+    def _decrypt(self, request: Request, envelope: Dict[str, str]) -> str:
+        encrypt = envelope.get("Encrypt")
+        if not encrypt:
+            raise RequestRejected(400, "encrypted callback without <Encrypt>")
+        timestamp, nonce = query(request, "timestamp"), query(request, "nonce")
+        verify_signature(query(request, "msg_signature"), self.token, timestamp, nonce, encrypt)
+        return self.codec.decrypt(encrypt)  # type: ignore[union-attr]
+
+    def read_callback(self, request: Request) -> Inbound:
+        nonce = self._check_plain_signature(request)
+        envelope = parse_xml(request.body)
+        encrypted = query(request, "encrypt_type") == "aes"
+        if self.codec is not None and not encrypted:
+            # In plain mode the signature does not cover the body; safe mode must not accept it.
+            raise RequestRejected(403, "plaintext callback while safe mode is configured")
+        if encrypted:
+            if self.codec is None:
+                raise RequestRejected(400, "encrypted callback but no EncodingAESKey configured")
+            xml = self._decrypt(request, envelope)
+            fields = parse_xml(xml)
+        else:
+            xml, fields = request.body.decode("utf-8", errors="replace"), envelope
+        return self._inbound(xml, fields, nonce, encrypted)
+
+    def _inbound(self, xml: str, fields: Dict[str, str], nonce: str, encrypted: bool) -> Inbound:
+        user = fields.get("FromUserName", "")
+        if not user or not fields.get("MsgType"):
+            raise RequestRejected(400, "message without FromUserName or MsgType")
+        try:
+            message = parse_message(xml)  # defusedxml already refused DTDs and entities
+        except (KeyError, ValueError, TypeError):
+            raise RequestRejected(400, "unparseable message")
+        msg_id = fields.get("MsgId")
+        dedup_key = f"msg:{msg_id}" if msg_id else f"evt:{user}:{fields.get('CreateTime', '')}"
+        inbound = Inbound(user=user, dedup_key=dedup_key, message=message, nonce=nonce, encrypted=encrypted)
+        if message.type == "text":
+            inbound.text, inbound.raw_text = message.content or "", True
+        elif message.type == "voice" and (message.recognition or "").strip():
+            # Accounts with speech recognition switched on get the transcript for free.
+            inbound.text, inbound.raw_text = message.recognition, True
+        elif fields["MsgType"].lower() == "event":
+            event = (getattr(message, "event", None) or fields.get("Event", "")).lower()
+            inbound.max_messages = EVENT_MAX_MESSAGES
+            if event in WELCOME_EVENTS:
+                inbound.text = self.welcome_payload
+            elif event in CLICK_EVENTS and (fields.get("EventKey") or "").strip():
+                inbound.text = fields["EventKey"].strip()
+            # other events (unsubscribe, VIEW, LOCATION…) need no answer
+        else:
+            inbound.direct_reply = UNSUPPORTED_REPLY
+        return inbound
+
+    def render_reply(self, inbound: Inbound, content: str) -> str:
+        xml = TextReply(message=inbound.message, content=content, time=int(time.time())).render()
+        if not inbound.encrypted:
+            return xml
+        return self.codec.encrypted_reply(  # type: ignore[union-attr]
+            self.token, xml, inbound.nonce, str(int(time.time()))
+        )

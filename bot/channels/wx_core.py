@@ -1,0 +1,255 @@
+"""What the Official Account and WeCom channels share: one message, handled once.
+
+A platform callback goes: checks (signature, timestamp, decryption) → wechatpy
+message → dedup claim → what to tell Rasa → Rasa, raced against the passive
+reply window → passive XML reply, or "success" now and the platform API later.
+The subclasses only know their protocol details (which signature, which crypto,
+which reply class, which API).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.channels.guarded import input_problem
+from bot.channels.wx_api import WxApiClient
+from bot.channels.wx_replies import MAX_TEXT_BYTES, Rendered, fit_messages, option_choice, render_messages
+from bot.channels.wx_security import DEFAULT_MAX_CLOCK_SKEW, RequestRejected
+from bot.channels.wx_store import KeyValueStore, store_from_env
+
+log = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+DEFAULT_REPLY_DEADLINE = 4.0  # the platform gives up after 5 s and retries
+DEDUP_TTL = 3600  # retries come within ~15 s; an hour also absorbs late duplicates
+OPTIONS_TTL = 24 * 3600
+MAX_MESSAGES_PER_USER_MESSAGE = 5
+SUCCESS = "success"  # tells the platform "received, no passive reply"
+
+UNSUPPORTED_REPLY = (
+    "抱歉，我暂时只能看懂文字消息，还不能识别图片、语音、视频或位置。"
+    "请用文字简单说明您遇到的问题，例如“欠薪怎么申请法律援助”；也可以拨打12348公共法律服务热线咨询。"
+)
+BOT_ERROR_REPLY = "抱歉，系统暂时繁忙，请稍后再试，或拨打12348公共法律服务热线咨询。"
+NOT_CONFIGURED = "channel not configured"
+
+
+@dataclass
+class Inbound:
+    """One authenticated platform callback."""
+
+    user: str  # OpenID / WeCom UserID
+    dedup_key: str
+    message: Any  # the wechatpy message object (used to build the passive reply)
+    nonce: str
+    encrypted: bool
+    text: Optional[str] = None  # what to send to Rasa
+    direct_reply: Optional[str] = None  # answer without asking Rasa
+    max_messages: int = MAX_MESSAGES_PER_USER_MESSAGE
+    raw_text: bool = False  # True for typed text (numbered options and input checks apply)
+
+
+def env_float(env: Dict[str, str], name: str, default: float) -> float:
+    try:
+        value = float(env.get(name, default))
+    except (TypeError, ValueError):
+        log.warning("%s is not a number; using %s", name, default)
+        return default
+    return value if value > 0 else default
+
+
+def short_id(user: str) -> str:
+    """A stable pseudonym for logs: never log OpenIDs or message text."""
+    return hashlib.sha256(user.encode("utf-8")).hexdigest()[:10]
+
+
+def cdata_safe(text: str) -> str:
+    """wechatpy puts text in CDATA unescaped; split any "]]>" so the reply XML stays valid."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
+class WxInputBase(InputChannel):
+    """Shared flow; subclasses implement the protocol hooks below."""
+
+    def __init__(
+        self,
+        *,
+        configured: bool,
+        store: Optional[KeyValueStore] = None,
+        api: Optional[WxApiClient] = None,
+        reply_deadline: float = DEFAULT_REPLY_DEADLINE,
+        max_clock_skew: int = DEFAULT_MAX_CLOCK_SKEW,
+        welcome_payload: str = "/greet",
+    ) -> None:
+        self.configured = configured
+        self.store: KeyValueStore = store if store is not None else store_from_env()
+        self.api = api
+        self.reply_deadline = reply_deadline
+        self.max_clock_skew = max_clock_skew
+        self.welcome_payload = welcome_payload
+        self._background: Set[asyncio.Task] = set()
+
+    # ---- protocol hooks -------------------------------------------------------------
+    def verify_url(self, request: Request) -> str:
+        """Check a GET verification request; return the body to echo."""
+        raise NotImplementedError
+
+    def read_callback(self, request: Request) -> Inbound:
+        """Check and decode a POST callback."""
+        raise NotImplementedError
+
+    def render_reply(self, inbound: Inbound, content: str) -> str:
+        """The passive reply XML (encrypted when the request was)."""
+        raise NotImplementedError
+
+    # ---- flow -----------------------------------------------------------------------
+    def key(self, *parts: str) -> str:
+        return ":".join((self.name(),) + parts)
+
+    def sender_id(self, user: str) -> str:
+        # Prefixed so a WeChat user never shares a conversation with a REST or WeCom sender.
+        return f"{self.name()}:{user}"
+
+    async def resolve_text(self, inbound: Inbound) -> Optional[str]:
+        """Map "1" to the stored button payload; answer bad input directly."""
+        text = inbound.text or ""
+        if not inbound.raw_text:
+            return text
+        problem = input_problem(text)
+        if problem is not None:
+            inbound.direct_reply = problem
+            return None
+        choice = option_choice(text)
+        if choice is not None:
+            stored = await self.store.get(self.key("opts", inbound.user))
+            options = json.loads(stored) if stored else []
+            if 1 <= choice <= len(options):
+                return options[choice - 1]["payload"]
+        return text
+
+    async def ask_bot(self, on_new_message: OnNewMessage, inbound: Inbound, text: str) -> Rendered:
+        collector = CollectingOutputChannel()
+        message = UserMessage(
+            text, collector, self.sender_id(inbound.user), input_channel=self.name(),
+            metadata={"platform": self.name()},
+        )
+        try:
+            await on_new_message(message)
+        except Exception:  # the citizen gets an apology, the operator the stack trace
+            log.exception("the bot failed on a %s message from %s", self.name(), short_id(inbound.user))
+            return Rendered(texts=[BOT_ERROR_REPLY])
+        rendered = render_messages(collector.messages)
+        options_key = self.key("opts", inbound.user)
+        if rendered.options:
+            await self.store.put(options_key, json.dumps(rendered.options, ensure_ascii=False), OPTIONS_TTL)
+        else:  # a new answer without buttons: an old "1" must not mean an old option
+            await self.store.delete(options_key)
+        return rendered
+
+    async def deliver_later(self, inbound: Inbound, pending: "asyncio.Future[Rendered]") -> None:
+        try:
+            rendered = await pending
+        except Exception:
+            log.exception("the bot task failed for %s", short_id(inbound.user))
+            rendered = Rendered(texts=[BOT_ERROR_REPLY])
+        texts = fit_messages(rendered.texts, inbound.max_messages)
+        if not texts:
+            return
+        if self.api is None:
+            log.warning("%s: answer too slow or too long for a passive reply and no API credentials "
+                        "are configured; %d message(s) dropped", self.name(), len(texts))
+            return
+        sent = await self.api.send_texts(inbound.user, texts)
+        log.info("%s: sent %d/%d message(s) through the API to %s", self.name(), sent, len(texts),
+                 short_id(inbound.user))
+
+    def spawn(self, coroutine) -> asyncio.Task:
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)  # keep a reference until done, or the task may be collected
+        task.add_done_callback(self._background.discard)
+        return task
+
+    async def handle_callback(self, request: Request, on_new_message: OnNewMessage) -> response.HTTPResponse:
+        inbound = self.read_callback(request)
+        if not await self.store.add(self.key("seen", inbound.dedup_key), str(time.time()), DEDUP_TTL):
+            log.info("%s: duplicate delivery %s ignored", self.name(), inbound.dedup_key[-16:])
+            return response.text(SUCCESS)
+        text = await self.resolve_text(inbound) if inbound.text is not None else None
+        if inbound.direct_reply is not None:
+            return self.reply_text(inbound, inbound.direct_reply)
+        if text is None:  # an event that needs no answer
+            return response.text(SUCCESS)
+        pending = self.spawn(self.ask_bot(on_new_message, inbound, text))
+        try:
+            rendered = await asyncio.wait_for(asyncio.shield(pending), self.reply_deadline)
+        except asyncio.TimeoutError:
+            self.spawn(self.deliver_later(inbound, pending))
+            return response.text(SUCCESS)
+        texts = fit_messages(rendered.texts, inbound.max_messages)
+        if not texts:
+            return response.text(SUCCESS)
+        if len(texts) == 1:
+            return self.reply_text(inbound, texts[0])
+        # More than one passive reply is impossible: everything goes through the API, in order.
+        self.spawn(self.deliver_later(inbound, _done(rendered)))
+        return response.text(SUCCESS)
+
+    def reply_text(self, inbound: Inbound, content: str) -> response.HTTPResponse:
+        xml = self.render_reply(inbound, cdata_safe(fit_messages([content], 1, MAX_TEXT_BYTES)[0]))
+        return response.text(xml, content_type="application/xml; charset=utf-8")
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        blueprint = Blueprint(f"{self.name()}_webhook", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok", "configured": self.configured})
+
+        @blueprint.route("/webhook", methods=["GET", "POST"])
+        async def webhook(request: Request) -> response.HTTPResponse:
+            if not self.configured:
+                return response.text(NOT_CONFIGURED, status=503)
+            try:
+                if request.method == "GET":
+                    return response.text(self.verify_url(request))
+                return await self.handle_callback(request, on_new_message)
+            except RequestRejected as rejected:
+                log.warning("%s: rejected %s request: %s", self.name(), request.method, rejected.reason)
+                return response.text("forbidden" if rejected.status == 403 else "bad request",
+                                     status=rejected.status)
+
+        return blueprint
+
+
+def _done(value: Rendered) -> "asyncio.Future[Rendered]":
+    future: asyncio.Future = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
+def query(request: Request, name: str) -> Optional[str]:
+    value = request.args.get(name)
+    return value if isinstance(value, str) else None
+
+
+def read_env(prefix: str, env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """All PREFIX_* variables, stripped, with the prefix removed (WECHAT_TOKEN → TOKEN)."""
+    env = os.environ if env is None else env
+    head = prefix.rstrip("_").upper() + "_"
+    return {k[len(head):]: v.strip() for k, v in env.items() if k.startswith(head) and v and v.strip()}
+
+
+def log_not_configured(channel: str, missing: List[Text]) -> None:
+    log.warning("%s channel is registered but NOT configured (missing: %s); its webhook answers 503",
+                channel, ", ".join(missing))

@@ -1,0 +1,1 @@
+"""The operators' review inbox: questions the bot could not answer, stored redacted."""

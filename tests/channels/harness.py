@@ -1,0 +1,179 @@
+"""Run a channel blueprint on a real HTTP port with a controllable fake bot, and fake the
+platform's server API (access token + customer-service / message/send) on another port."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, List
+from urllib.parse import parse_qs, urlparse
+
+from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
+
+_app_ids = itertools.count()
+
+MENU_BUTTONS = [
+    {"title": "法律援助初筛", "payload": "/legal_aid_eligibility"},
+    {"title": "办理公证", "payload": "/notarization"},
+    {"title": "查办理地点", "payload": '/find_office{"city": "广州市"}'},
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class FakeBot:
+    """An on_new_message that answers by rule, and records every message it was given.
+
+    "慢…" sleeps `slow_seconds` first; "菜单" answers with buttons; "长…" answers with a
+    long text; anything else is echoed as "收到：<text>".
+    """
+
+    def __init__(self, slow_seconds: float = 2.0) -> None:
+        self.received: List[Dict[str, Any]] = []
+        self.slow_seconds = slow_seconds
+        self._lock = threading.Lock()
+
+    async def __call__(self, message: UserMessage) -> None:
+        with self._lock:
+            self.received.append({"text": message.text, "sender": message.sender_id,
+                                  "channel": message.input_channel})
+        out, to = message.output_channel, message.sender_id
+        text = message.text or ""
+        if text.startswith("慢"):
+            await asyncio.sleep(self.slow_seconds)
+        if text == "菜单":
+            await out.send_text_with_buttons(to, "请问您想办理哪项业务？", MENU_BUTTONS)
+        elif text.startswith("长"):
+            paragraph = "法律援助是国家建立的为经济困难公民和符合法定条件的其他当事人无偿提供法律服务的制度。" * 6
+            await out.send_text_message(to, "\n\n".join(f"第{i + 1}段：{paragraph}" for i in range(8)))
+        elif text == "崩溃":
+            raise RuntimeError("boom")
+        else:
+            await out.send_text_message(to, f"收到：{text}")
+            await out.send_text_message(to, "还有什么可以帮您？")
+
+    def texts(self) -> List[str]:
+        with self._lock:
+            return [r["text"] for r in self.received]
+
+
+class ChannelServer:
+    """Mount `channel.blueprint(bot)` at /webhooks/<name>/ on a Sanic app in a thread."""
+
+    def __init__(self, channel, bot) -> None:
+        self.channel, self.bot = channel, bot
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.base}/webhooks/{channel.name()}/webhook"
+        self.loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        # Test mode lets several Sanic apps start in one process (TouchUp re-runs safely).
+        Sanic.test_mode = True
+        app = Sanic(f"wxtest{next(_app_ids)}")
+        app.blueprint(self.channel.blueprint(self.bot), url_prefix=f"/webhooks/{self.channel.name()}")
+        server = self.loop.run_until_complete(
+            app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True)
+        )
+        self.loop.run_until_complete(server.startup())
+        self._server = server
+        self._ready.set()
+        self.loop.run_forever()
+
+    def start(self) -> "ChannelServer":
+        self._thread.start()
+        if not self._ready.wait(20):
+            raise RuntimeError("channel test server did not start")
+        return self
+
+    def stop(self) -> None:
+        async def close():
+            self._server.close()
+            await asyncio.sleep(0)
+
+        asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+
+
+class FakePlatformApi:
+    """api.weixin.qq.com / qyapi.weixin.qq.com stand-in: issues tokens, records sent messages."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.token_requests: List[Dict[str, List[str]]] = []
+        self.sent: List[Dict[str, Any]] = []
+        self.expire_next_send = False  # answer the next send with errcode 40001 (token invalid)
+        self.token_counter = 0
+        self._lock = threading.Lock()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def _json(self, data: Dict[str, Any]) -> None:
+                body = json.dumps(data).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                url = urlparse(self.path)
+                if url.path in ("/cgi-bin/token", "/cgi-bin/gettoken"):
+                    with api._lock:
+                        api.token_requests.append(parse_qs(url.query))
+                        api.token_counter += 1
+                        token = f"TOKEN-{api.token_counter}"
+                    return self._json({"access_token": token, "expires_in": 7200})
+                self.send_response(404)
+                self.end_headers()
+
+            def do_POST(self):
+                url = urlparse(self.path)
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length).decode("utf-8"))
+                token = parse_qs(url.query).get("access_token", [""])[0]
+                with api._lock:
+                    if api.expire_next_send:
+                        api.expire_next_send = False
+                        return self._json({"errcode": 40001, "errmsg": "invalid credential"})
+                    if token != f"TOKEN-{api.token_counter}":
+                        return self._json({"errcode": 40014, "errmsg": "invalid access_token"})
+                    api.sent.append({"path": url.path, "token": token, "body": body, "at": time.monotonic()})
+                return self._json({"errcode": 0, "errmsg": "ok"})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> "FakePlatformApi":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wait_for_sent(self, count: int, timeout: float = 15) -> List[Dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.sent) >= count:
+                    return list(self.sent)
+            time.sleep(0.05)
+        with self._lock:
+            return list(self.sent)

@@ -1,0 +1,137 @@
+"""Unit tests of the custom NLU components (no trained model needed)."""
+from __future__ import annotations
+
+import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+
+from bot import paths
+from bot.nlu import datacheck
+from bot.nlu.entities import EntityCanonicalizer, PlaceNotaryGazetteer, similarity
+from bot.nlu.normalizer import normalize_text
+
+
+@pytest.fixture(scope="module")
+def training_data():
+    return load_data(str(paths.DATA / "nlu"))
+
+
+def _component(cls, tmp_path_factory, training_data):
+    storage = LocalModelStorage(tmp_path_factory.mktemp(cls.__name__))
+    resource = Resource(cls.__name__)
+    component = cls.create(cls.get_default_config(), storage, resource, None)
+    component.train(training_data)
+    # Round-trip through the model storage, as a loaded model would.
+    return cls.load(cls.get_default_config(), storage, resource, None)
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory, training_data):
+    return _component(PlaceNotaryGazetteer, tmp_path_factory, training_data)
+
+
+@pytest.fixture(scope="module")
+def canonicalizer(tmp_path_factory, training_data):
+    return _component(EntityCanonicalizer, tmp_path_factory, training_data)
+
+
+def _message(text: str, entities=None) -> Message:
+    text = normalize_text(text)
+    message = Message(data={"text": text})
+    tokens = [Token(w, s) for w, s, _ in datacheck._jieba().tokenize(text) if w.strip()]
+    message.set(TOKENS_NAMES["text"], tokens)
+    message.set("entities", entities or [])
+    return message
+
+
+def _values(message: Message) -> set:
+    return {(e["entity"], e["value"]) for e in message.get("entities")}
+
+
+# --- normaliser -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("學歷公證點樣辦", "学历公证点样办"),
+    ("我想申請法律援助", "我想申请法律援助"),
+    ("ＡＢＣ　１２３", "ABC 123"),
+    ("去公正处办公正", "去公证处办公证"),
+    ("公正的判决", "公正的判决"),  # 公正 alone means "fair": left alone
+    ("", ""),
+])
+def test_normalize_text(raw, expected):
+    assert normalize_text(raw) == expected
+    assert len(normalize_text(raw)) == len(raw)
+
+
+def test_normalize_keeps_length_of_hostile_input():
+    raw = "\u200b\x00<script>alert(1)</script>" + "臺" * 1000
+    out = normalize_text(raw)
+    assert len(out) == len(raw) and "\x00" not in out
+
+
+# --- gazetteer --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("广州公证处在哪", {("city", "广州市")}),
+    ("我喺穗", {("city", "广州市")}),
+    ("佛山顺德法援中心", {("city", "佛山市"), ("district", "顺德区")}),
+    ("乳源有没有司法所", {("district", "乳源瑶族自治县")}),
+    ("鹏城龙岗", {("city", "深圳市"), ("district", "龙岗区")}),
+    ("办驾照公证要什么", {("notary_item", "驾驶证公证")}),
+    ("委託書公證", {("notary_item", "委托公证")}),
+    ("毕业证要公证", {("notary_item", "学历公证")}),
+    ("学历", {("notary_item", "学历公证")}),  # short answer to "which item?"
+    ("光明区公证处", {("district", "光明区")}),
+])
+def test_gazetteer_finds_canonical_places_and_items(gazetteer, text, expected):
+    message = gazetteer.process([_message(text)])[0]
+    assert _values(message) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "中山大学怎么考",         # 中山 inside a longer word is not the city
+    "前途一片光明",           # short form of 光明区 that is an everyday word
+    "我的学历不高，能找工作吗",  # item word outside a notarization context
+    "城区哪里好玩",           # 汕尾's 城区 is an everyday word
+    "",
+])
+def test_gazetteer_ignores_lookalikes(gazetteer, text):
+    assert _values(gazetteer.process([_message(text)])[0]) == set()
+
+
+def test_gazetteer_replaces_learned_non_canonical_places(gazetteer):
+    learned = [
+        {"entity": "city", "start": 0, "end": 2, "value": "广洲", "extractor": "DIETClassifier"},
+        {"entity": "case_type", "start": 0, "end": 4, "value": "inheritance", "extractor": "DIETClassifier"},
+    ]
+    message = gazetteer.process([_message("继承公证去哪办", learned)])[0]
+    assert _values(message) == {("notary_item", "继承公证")}
+
+
+# --- canonicaliser ------------------------------------------------------------------------
+
+def test_similarity():
+    assert similarity("欠我两个月工资", "欠我三个月工资") > 0.6
+    assert similarity("老板", "老板跑路") < 0.6
+    assert similarity("", "x") == 0.0
+
+
+def test_canonicalizer_maps_unseen_spans_and_drops_unknown(canonicalizer):
+    text = "老板欠我两个月工资还有乱七八糟"
+    entities = [
+        {"entity": "case_type", "start": 2, "end": 9, "value": "欠我两个月工资"},
+        {"entity": "case_type", "start": 11, "end": 15, "value": "乱七八糟"},
+        {"entity": "person_group", "start": 0, "end": 2, "value": "migrant_worker"},
+    ]
+    message = canonicalizer.process([_message(text, entities)])[0]
+    assert _values(message) == {("case_type", "labor_pay"), ("person_group", "migrant_worker")}
+
+
+def test_canonicalizer_uses_exact_training_span(canonicalizer):
+    message = canonicalizer.process([_message("唔出粮", [
+        {"entity": "case_type", "start": 0, "end": 3, "value": "唔出粮"}])])[0]
+    assert _values(message) == {("case_type", "labor_pay")}
