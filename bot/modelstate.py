@@ -1,6 +1,7 @@
 """Decide whether the model is stale and train it when it is."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -53,11 +54,22 @@ def rasa_env() -> dict:
 
 def train(force: bool = False) -> Path:
     """Train into models/yuefa.tar.gz unless the current model already matches its inputs."""
+    paths.MODELS.mkdir(exist_ok=True)
+    # One trainer at a time: two processes (a test run and `make run`) must not write the
+    # same model file; the second one waits and then finds the model current.
+    with open(paths.MODELS / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _train_locked(force)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _train_locked(force: bool) -> Path:
     if not force and model_is_current():
         log.info("model is current: %s", paths.MODEL_FILE)
         return paths.MODEL_FILE
     fingerprint = inputs_fingerprint()
-    paths.MODELS.mkdir(exist_ok=True)
     cmd = [
         sys.executable, "-m", "rasa", "train",
         "--config", str(paths.CONFIG),
