@@ -32,8 +32,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def server_commands(host: str, port: int, action_port: int) -> tuple[list[str], list[str]]:
-    """The action server and the Rasa server, as argv lists."""
+def server_commands(
+    host: str, port: int, action_port: int, endpoints: str | None = None
+) -> tuple[list[str], list[str]]:
+    """The action server and the Rasa server, as argv lists.
+
+    `endpoints` defaults to $YUEFA_ENDPOINTS, else endpoints.yml (in-memory tracker store).
+    """
     actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)]
     rasa = [
         sys.executable, "-m", "rasa", "run",
@@ -42,7 +47,7 @@ def server_commands(host: str, port: int, action_port: int) -> tuple[list[str], 
         "--interface", host,
         "--port", str(port),
         "--credentials", str(paths.CREDENTIALS),
-        "--endpoints", os.environ.get("YUEFA_ENDPOINTS", str(paths.ENDPOINTS)),
+        "--endpoints", endpoints or os.environ.get("YUEFA_ENDPOINTS", str(paths.ENDPOINTS)),
         "--cors", os.environ.get("YUEFA_CORS", "*"),
     ]
     if os.environ.get("RASA_AUTH_TOKEN"):

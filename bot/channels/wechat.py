@@ -11,30 +11,19 @@ Configuration (environment; credentials.yml names only the prefix):
 """
 from __future__ import annotations
 
-import time
 from typing import Any, Dict, Optional, Text
 
 from sanic.request import Request
 from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply
 
-from bot.channels.wx_api import WxApiClient
-from bot.channels.wx_core import (
-    DEFAULT_REPLY_DEADLINE, UNSUPPORTED_REPLY, Inbound, WxInputBase, env_float, log_not_configured,
-    query, read_env,
-)
+from bot.channels.wx_core import DEFAULT_REPLY_DEADLINE, Inbound, WxInputBase, query
 from bot.channels.wx_security import (
-    DEFAULT_MAX_CLOCK_SKEW, AesCodec, RequestRejected, check_nonce, check_timestamp, parse_xml,
-    verify_signature,
+    DEFAULT_MAX_CLOCK_SKEW, RequestRejected, check_nonce, check_timestamp, parse_xml, verify_signature,
 )
 from bot.channels.wx_store import KeyValueStore
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
-# Customer-service quota per trigger (公众号 sendCustomMessage rules): 5 messages after a
-# user message, 3 after a menu click or a subscription.
-EVENT_MAX_MESSAGES = 3
-WELCOME_EVENTS = {"subscribe", "subscribe_scan"}
-CLICK_EVENTS = {"click"}
 
 
 def custom_send_body(user: str, content: str) -> Dict[str, Any]:
@@ -42,6 +31,13 @@ def custom_send_body(user: str, content: str) -> Dict[str, Any]:
 
 
 class WeChatInput(WxInputBase):
+    parse_message = staticmethod(parse_message)
+    reply_class = TextReply
+    default_api_base = DEFAULT_API_BASE
+    # Customer-service quota per trigger (公众号 sendCustomMessage rules): 5 messages after a
+    # user message, 3 after a menu click or a subscription.
+    event_max_messages = 3
+
     @classmethod
     def name(cls) -> Text:
         return "wechat"
@@ -60,44 +56,25 @@ class WeChatInput(WxInputBase):
         welcome_payload: str = "/greet",
     ) -> None:
         missing = [] if token else ["WECHAT_TOKEN"]
-        self.codec: Optional[AesCodec] = None
-        if encoding_aes_key:
-            if not app_id:
-                missing.append("WECHAT_APP_ID (needed with WECHAT_ENCODING_AES_KEY)")
-            else:
-                try:
-                    self.codec = AesCodec(encoding_aes_key, app_id)
-                except ValueError as error:
-                    missing.append(f"a valid WECHAT_ENCODING_AES_KEY ({error})")
-        if missing:
-            log_not_configured(self.name(), missing)
-        super().__init__(configured=not missing, store=store, reply_deadline=reply_deadline,
+        if encoding_aes_key and not app_id:
+            missing.append("WECHAT_APP_ID (needed with WECHAT_ENCODING_AES_KEY)")
+        super().__init__(token=token, missing=missing, receive_id=app_id, encoding_aes_key=encoding_aes_key,
+                         aes_key_name="WECHAT_ENCODING_AES_KEY", store=store, reply_deadline=reply_deadline,
                          max_clock_skew=max_clock_skew, welcome_payload=welcome_payload)
-        self.token = token or ""
         self.app_id = app_id or ""
         if app_id and app_secret:
-            self.api = WxApiClient(
+            self.use_api(
                 base_url=api_base, token_path="/cgi-bin/token",
                 token_params={"grant_type": "client_credential", "appid": app_id, "secret": app_secret},
                 send_path="/cgi-bin/message/custom/send", build_body=custom_send_body,
-                store=self.store, cache_key=f"wechat:{app_id}",
+                cache_key=f"wechat:{app_id}",
             )
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
-        credentials = credentials or {}
-        env = read_env(credentials.get("env_prefix") or "WECHAT")
-        shared = read_env("WX")
-        return cls(
-            token=env.get("TOKEN"),
-            app_id=env.get("APP_ID"),
-            app_secret=env.get("APP_SECRET"),
-            encoding_aes_key=env.get("ENCODING_AES_KEY"),
-            api_base=env.get("API_BASE") or DEFAULT_API_BASE,
-            reply_deadline=env_float(shared, "REPLY_DEADLINE", DEFAULT_REPLY_DEADLINE),
-            max_clock_skew=int(env_float(shared, "MAX_CLOCK_SKEW", DEFAULT_MAX_CLOCK_SKEW)),
-            welcome_payload=credentials.get("welcome_payload") or "/greet",
-        )
+        env, common = cls.settings(credentials)
+        return cls(token=env.get("TOKEN"), app_id=env.get("APP_ID"), app_secret=env.get("APP_SECRET"),
+                   encoding_aes_key=env.get("ENCODING_AES_KEY"), **common)
 
     # ---- protocol -----------------------------------------------------------------------
     def _check_plain_signature(self, request: Request) -> str:
@@ -136,40 +113,4 @@ class WeChatInput(WxInputBase):
             fields = parse_xml(xml)
         else:
             xml, fields = request.body.decode("utf-8", errors="replace"), envelope
-        return self._inbound(xml, fields, nonce, encrypted)
-
-    def _inbound(self, xml: str, fields: Dict[str, str], nonce: str, encrypted: bool) -> Inbound:
-        user = fields.get("FromUserName", "")
-        if not user or not fields.get("MsgType"):
-            raise RequestRejected(400, "message without FromUserName or MsgType")
-        try:
-            message = parse_message(xml)  # defusedxml already refused DTDs and entities
-        except (KeyError, ValueError, TypeError):
-            raise RequestRejected(400, "unparseable message")
-        msg_id = fields.get("MsgId")
-        dedup_key = f"msg:{msg_id}" if msg_id else f"evt:{user}:{fields.get('CreateTime', '')}"
-        inbound = Inbound(user=user, dedup_key=dedup_key, message=message, nonce=nonce, encrypted=encrypted)
-        if message.type == "text":
-            inbound.text, inbound.raw_text = message.content or "", True
-        elif message.type == "voice" and (message.recognition or "").strip():
-            # Accounts with speech recognition switched on get the transcript for free.
-            inbound.text, inbound.raw_text = message.recognition, True
-        elif fields["MsgType"].lower() == "event":
-            event = (getattr(message, "event", None) or fields.get("Event", "")).lower()
-            inbound.max_messages = EVENT_MAX_MESSAGES
-            if event in WELCOME_EVENTS:
-                inbound.text = self.welcome_payload
-            elif event in CLICK_EVENTS and (fields.get("EventKey") or "").strip():
-                inbound.text = fields["EventKey"].strip()
-            # other events (unsubscribe, VIEW, LOCATION…) need no answer
-        else:
-            inbound.direct_reply = UNSUPPORTED_REPLY
-        return inbound
-
-    def render_reply(self, inbound: Inbound, content: str) -> str:
-        xml = TextReply(message=inbound.message, content=content, time=int(time.time())).render()
-        if not inbound.encrypted:
-            return xml
-        return self.codec.encrypted_reply(  # type: ignore[union-attr]
-            self.token, xml, inbound.nonce, str(int(time.time()))
-        )
+        return self.build_inbound(xml, fields, nonce, encrypted)

@@ -15,7 +15,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -24,7 +24,7 @@ from sanic.request import Request
 from bot.channels.guarded import input_problem
 from bot.channels.wx_api import WxApiClient
 from bot.channels.wx_replies import MAX_TEXT_BYTES, Rendered, fit_messages, option_choice, render_messages
-from bot.channels.wx_security import DEFAULT_MAX_CLOCK_SKEW, RequestRejected
+from bot.channels.wx_security import DEFAULT_MAX_CLOCK_SKEW, AesCodec, RequestRejected
 from bot.channels.wx_store import KeyValueStore, store_from_env
 
 log = logging.getLogger(__name__)
@@ -80,25 +80,69 @@ def cdata_safe(text: str) -> str:
 
 
 class WxInputBase(InputChannel):
-    """Shared flow; subclasses implement the protocol hooks below."""
+    """Shared flow; subclasses set the class attributes and implement the protocol hooks."""
+
+    parse_message: Callable[[str], Any]  # wechatpy's parser for this platform
+    reply_class: Any  # wechatpy's TextReply for this platform
+    default_api_base = ""
+    welcome_events = frozenset({"subscribe"})  # "subscribe" with or without a QR scene
+    click_events = frozenset({"click"})
+    event_max_messages = MAX_MESSAGES_PER_USER_MESSAGE  # API messages allowed after an event
 
     def __init__(
         self,
         *,
-        configured: bool,
+        token: Optional[str],
+        missing: List[str],
+        receive_id: Optional[str] = None,
+        encoding_aes_key: Optional[str] = None,
+        aes_key_name: str = "EncodingAESKey",
         store: Optional[KeyValueStore] = None,
-        api: Optional[WxApiClient] = None,
         reply_deadline: float = DEFAULT_REPLY_DEADLINE,
         max_clock_skew: int = DEFAULT_MAX_CLOCK_SKEW,
         welcome_payload: str = "/greet",
     ) -> None:
-        self.configured = configured
+        """`missing` lists what the subclass found absent; a bad EncodingAESKey is added here.
+
+        An unconfigured channel is still registered (the server starts); it answers 503.
+        """
+        self.codec: Optional[AesCodec] = None
+        if encoding_aes_key and receive_id:
+            try:
+                self.codec = AesCodec(encoding_aes_key, receive_id)
+            except ValueError as error:
+                missing.append(f"a valid {aes_key_name} ({error})")
+        if missing:
+            log_not_configured(self.name(), missing)
+        self.configured = not missing
+        self.token = token or ""
         self.store: KeyValueStore = store if store is not None else store_from_env()
-        self.api = api
+        self.api: Optional[WxApiClient] = None
         self.reply_deadline = reply_deadline
         self.max_clock_skew = max_clock_skew
         self.welcome_payload = welcome_payload
         self._background: Set[asyncio.Task] = set()
+
+    def use_api(self, *, base_url: str, token_path: str, token_params: Dict[str, str], send_path: str,
+                build_body: Callable[[str, str], Dict[str, Any]], cache_key: str) -> None:
+        """Enable sending through the platform API (answers too slow or too long to be passive)."""
+        self.api = WxApiClient(base_url=base_url, token_path=token_path, token_params=token_params,
+                               send_path=send_path, build_body=build_body, store=self.store,
+                               cache_key=cache_key)
+
+    @classmethod
+    def settings(cls, credentials: Optional[Dict[Text, Any]]) -> Tuple[Dict[str, str], Dict[str, Any]]:
+        """(PREFIX_* variables without the prefix, the constructor arguments both channels share)."""
+        credentials = credentials or {}
+        env = read_env(credentials.get("env_prefix") or cls.name().upper())
+        shared = read_env("WX")
+        common = {
+            "api_base": env.get("API_BASE") or cls.default_api_base,
+            "reply_deadline": env_float(shared, "REPLY_DEADLINE", DEFAULT_REPLY_DEADLINE),
+            "max_clock_skew": int(env_float(shared, "MAX_CLOCK_SKEW", DEFAULT_MAX_CLOCK_SKEW)),
+            "welcome_payload": credentials.get("welcome_payload") or "/greet",
+        }
+        return env, common
 
     # ---- protocol hooks -------------------------------------------------------------
     def verify_url(self, request: Request) -> str:
@@ -109,9 +153,48 @@ class WxInputBase(InputChannel):
         """Check and decode a POST callback."""
         raise NotImplementedError
 
+    def check_fields(self, fields: Dict[str, str]) -> None:
+        """Platform-specific checks of the decoded message (raise RequestRejected)."""
+
+    # ---- decoding and replying (wechatpy does the message classes) --------------------
+    def build_inbound(self, xml: str, fields: Dict[str, str], nonce: str, encrypted: bool) -> Inbound:
+        """The authenticated message XML (already parsed safely into `fields`) → what to do."""
+        user = fields.get("FromUserName", "")
+        if not user or not fields.get("MsgType"):
+            raise RequestRejected(400, "message without FromUserName or MsgType")
+        self.check_fields(fields)
+        try:
+            message = self.parse_message(xml)  # defusedxml already refused DTDs and entities
+        except (KeyError, ValueError, TypeError):
+            raise RequestRejected(400, "unparseable message")
+        msg_id = fields.get("MsgId")
+        dedup_key = f"msg:{msg_id}" if msg_id else f"evt:{user}:{fields.get('CreateTime', '')}"
+        inbound = Inbound(user=user, dedup_key=dedup_key, message=message, nonce=nonce, encrypted=encrypted)
+        msg_type = fields["MsgType"].lower()
+        if msg_type == "text":
+            inbound.text, inbound.raw_text = fields.get("Content", ""), True
+        elif msg_type == "voice" and fields.get("Recognition", "").strip():
+            # Official Accounts with speech recognition switched on get the transcript for free.
+            inbound.text, inbound.raw_text = fields["Recognition"], True
+        elif msg_type == "event":
+            event = fields.get("Event", "").lower()
+            inbound.max_messages = self.event_max_messages
+            if event in self.welcome_events:
+                inbound.text = self.welcome_payload
+            elif event in self.click_events and fields.get("EventKey", "").strip():
+                inbound.text = fields["EventKey"].strip()
+            # other events (unsubscribe, VIEW, LOCATION, enter_agent…) need no answer
+        else:
+            inbound.direct_reply = UNSUPPORTED_REPLY
+        return inbound
+
     def render_reply(self, inbound: Inbound, content: str) -> str:
-        """The passive reply XML (encrypted when the request was)."""
-        raise NotImplementedError
+        """The passive reply XML, encrypted and signed when the request was encrypted."""
+        now = int(time.time())
+        xml = self.reply_class(message=inbound.message, content=content, time=now).render()
+        if not inbound.encrypted:
+            return xml
+        return self.codec.encrypted_reply(self.token, xml, inbound.nonce, str(now))  # type: ignore[union-attr]
 
     # ---- flow -----------------------------------------------------------------------
     def key(self, *parts: str) -> str:

@@ -1,15 +1,24 @@
-"""Takes docs/widget.png: the real widget talking to a running bot.
+"""Takes docs/widget.png: the real widget after a real exchange with the real bot.
 
-    make run                                   # in one terminal
-    .venv/bin/python -m tests.browser.screenshot --server http://127.0.0.1:5005
+    .venv/bin/python -m tests.browser.screenshot                 # starts its own servers
+    .venv/bin/python -m tests.browser.screenshot --server http://127.0.0.1:5005   # after `make run`
+
+Without --server it trains the model if it is stale, builds a throw-away SQLite knowledge
+database from the seed data, starts the action and Rasa servers on free loopback ports
+(as the test fixtures do), takes the screenshot and stops them again.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
+import requests
 from playwright.sync_api import sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -18,34 +27,87 @@ ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "老板拖欠我三个月工资，我能申请法律援助吗？"
 
 
+@contextlib.contextmanager
+def own_servers() -> Iterator[str]:
+    """Action + Rasa servers for the screenshot; yields the Rasa server's base URL."""
+    from bot import modelstate
+    from bot.cli import server_commands
+    from knowledge.loader import build_database
+    from tests.conftest import free_port, wait_for
+
+    modelstate.train()
+    with tempfile.TemporaryDirectory(prefix="yuefa-screenshot-") as tmp:
+        database_url = f"sqlite:///{Path(tmp) / 'yuefa.db'}"
+        build_database(database_url)
+        port, action_port = free_port(), free_port()
+        env = modelstate.rasa_env()
+        env["DATABASE_URL"] = database_url
+        env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
+        procs = []
+        try:
+            for name, cmd in zip(("actions", "rasa"), server_commands("127.0.0.1", port, action_port)):
+                log = open(Path(tmp) / f"{name}.log", "wb")
+                procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+            base = f"http://127.0.0.1:{port}"
+            print("==> starting the action and Rasa servers (about a minute) …", flush=True)
+            wait_for(f"http://127.0.0.1:{action_port}/health", procs)
+            wait_for(f"{base}/status", procs)
+            deadline = time.monotonic() + 120
+            while not requests.get(f"{base}/status", timeout=5).json().get("model_file"):
+                if time.monotonic() > deadline:
+                    raise SystemExit("the Rasa server did not load the model")
+                time.sleep(0.5)
+            yield base
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
 def wait_for_bot_messages(page, at_least: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while page.locator(".yf-msg--bot").count() < at_least:
         if time.monotonic() > deadline:
             raise SystemExit("the bot did not answer; is the server running?")
         time.sleep(0.3)
-    time.sleep(1.5)
+    time.sleep(1.5)  # the rest of the turn's messages
+
+
+def take(server: str, out: str, question: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 800}, locale="zh-CN", device_scale_factor=1)
+            page.goto(server.rstrip("/") + "/widget/")
+            wait_for_bot_messages(page, 1)  # the greeting
+            transport = page.locator(".yf-root").get_attribute("data-transport")
+            before = page.locator(".yf-msg--bot").count()
+            page.locator(".yf-input").fill(question)
+            page.locator(".yf-input").press("Enter")
+            wait_for_bot_messages(page, before + 1)
+            page.locator(".yf-input").blur()
+            page.locator(".yf-log").evaluate("log => { log.scrollTop = log.scrollHeight; }")
+            page.screenshot(path=out)
+        finally:
+            browser.close()
+    print(f"wrote {out} (transport: {transport})")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", default="http://127.0.0.1:5005")
+    parser.add_argument("--server", help="a running bot server (default: start one for the screenshot)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "widget.png"))
     parser.add_argument("--question", default=QUESTION)
     args = parser.parse_args(argv)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1100, "height": 760}, locale="zh-CN", device_scale_factor=1)
-        page.goto(args.server.rstrip("/") + "/widget/")
-        wait_for_bot_messages(page, 1)
-        before = page.locator(".yf-msg--bot").count()
-        page.locator(".yf-input").fill(args.question)
-        page.locator(".yf-input").press("Enter")
-        wait_for_bot_messages(page, before + 1)
-        page.locator(".yf-input").blur()
-        page.screenshot(path=args.out)
-        browser.close()
-    print(f"wrote {args.out}")
+    if args.server:
+        take(args.server, args.out, args.question)
+    else:
+        with own_servers() as server:
+            take(server, args.out, args.question)
     return 0
 
 

@@ -160,3 +160,42 @@ def test_static_routes(app):
     assert page.status == 200 and "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert call(app, "/widget/index.html").status == 404
     assert call(app, "/widget/webchat.py").status == 404
+
+
+def test_credentials_use_the_widget_socket_channel():
+    """Rasa's own SocketIOInput loses every reply with session persistence (see below)."""
+    import yaml
+
+    from bot import paths
+
+    credentials = yaml.safe_load(paths.CREDENTIALS.read_text())
+    assert "rasa.core.channels.socketio.SocketIOInput" not in credentials and "socketio" not in credentials
+    assert "bot.channels.guarded.GuardedSocketIOInput" not in credentials
+    assert credentials["bot.channels.webchat.WidgetSocketIOInput"]["session_persistence"] is True
+
+
+def test_session_request_joins_the_session_room():
+    """Replies go to the room named after the session; the socket must really be in it."""
+    channel = webchat.WidgetSocketIOInput(session_persistence=True)
+    channel.blueprint(None)
+    sio = channel.sio
+    emitted = []
+
+    async def emit(event, data=None, room=None, namespace=None, **kwargs):
+        emitted.append((event, data, room))
+
+    sio.emit = emit
+    handler = sio.handlers["/"]["session_request"]
+
+    async def run():
+        # A connected client, as python-socketio registers it on connect.
+        sid = await sio.manager.connect("engineio-sid", "/")
+        await handler(sid, {"session_id": "c" * 32})
+        await handler(sid, {"session_id": "<script>"})
+        return sid
+
+    sid = asyncio.new_event_loop().run_until_complete(run())
+    assert sid in [s for s, _ in sio.manager.get_participants("/", "c" * 32)]
+    assert emitted[0] == ("session_confirm", "c" * 32, sid)
+    replaced = emitted[1][1]
+    assert SESSION_ID.match(replaced) and replaced != "c" * 32

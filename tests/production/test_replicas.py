@@ -38,9 +38,11 @@ def replicas(trained_model, postgres_url, redis_client, tmp_path_factory):
         f"/{redis_client.connection_pool.connection_kwargs['db']}",
     )
     procs = []
-    actions_cmd, _ = server_commands("127.0.0.1", ports[0], action_port)
+    production = env["YUEFA_ENDPOINTS"]
+    actions_cmd, _ = server_commands("127.0.0.1", ports[0], action_port, production)
     commands = [("actions", actions_cmd)] + [
-        (f"rasa{i}", server_commands("127.0.0.1", port, action_port)[1]) for i, port in enumerate(ports)
+        (f"rasa{i}", server_commands("127.0.0.1", port, action_port, production)[1])
+        for i, port in enumerate(ports)
     ]
     for name, cmd in commands:
         log = open(logs / f"{name}.log", "wb")
