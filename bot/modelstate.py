@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -79,6 +80,8 @@ def _train_locked(force: bool) -> Path:
         "--fixed-model-name", paths.MODEL_NAME,
     ]
     print("==> training the model (inputs changed or no model yet)", flush=True)
+    started = time.monotonic()
     subprocess.run(cmd, check=True, cwd=paths.ROOT, env=rasa_env())
+    print(f"==> model trained in {time.monotonic() - started:.0f} s", flush=True)
     paths.MODEL_FINGERPRINT.write_text(fingerprint + "\n")
     return paths.MODEL_FILE

@@ -34,10 +34,12 @@ stamp="$venv/.yuefa-install"
 want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     echo "==> installing the project into .venv (first time: a few minutes)"
+    install_started=$SECONDS
     "$venv/bin/python" -m pip install --quiet --upgrade 'pip<25' 'setuptools<71' wheel
     "$venv/bin/python" -m pip install --quiet -c constraints.txt -e '.[test]'
     "$venv/bin/python" -m pip check
     echo "$want" > "$stamp"
+    echo "==> installed in $((SECONDS - install_started)) s"
 fi
 
 if [ "$mode" = "test" ] && [ ! -x /usr/bin/chromium ]; then
@@ -50,4 +52,6 @@ if [ "$mode" = "test" ] && [ ! -x /usr/bin/chromium ]; then
     fi
 fi
 
+setup_started=$SECONDS
 "$venv/bin/python" -m bot.cli setup
+echo "==> knowledge database and model ready in $((SECONDS - setup_started)) s"

@@ -17,11 +17,10 @@ from sanic.request import Request
 from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply
 
-from bot.channels.wx_core import DEFAULT_REPLY_DEADLINE, Inbound, WxInputBase, query
+from bot.channels.wx_core import Inbound, WxInputBase, query
 from bot.channels.wx_security import (
-    DEFAULT_MAX_CLOCK_SKEW, RequestRejected, check_nonce, check_timestamp, parse_xml, verify_signature,
+    RequestRejected, check_nonce, check_timestamp, parse_xml, verify_signature,
 )
-from bot.channels.wx_store import KeyValueStore
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 
@@ -50,17 +49,13 @@ class WeChatInput(WxInputBase):
         app_secret: Optional[str] = None,
         encoding_aes_key: Optional[str] = None,
         api_base: str = DEFAULT_API_BASE,
-        store: Optional[KeyValueStore] = None,
-        reply_deadline: float = DEFAULT_REPLY_DEADLINE,
-        max_clock_skew: int = DEFAULT_MAX_CLOCK_SKEW,
-        welcome_payload: str = "/greet",
+        **options: Any,  # store, reply_deadline, max_clock_skew, welcome_payload: see WxInputBase
     ) -> None:
         missing = [] if token else ["WECHAT_TOKEN"]
         if encoding_aes_key and not app_id:
             missing.append("WECHAT_APP_ID (needed with WECHAT_ENCODING_AES_KEY)")
         super().__init__(token=token, missing=missing, receive_id=app_id, encoding_aes_key=encoding_aes_key,
-                         aes_key_name="WECHAT_ENCODING_AES_KEY", store=store, reply_deadline=reply_deadline,
-                         max_clock_skew=max_clock_skew, welcome_payload=welcome_payload)
+                         aes_key_name="WECHAT_ENCODING_AES_KEY", **options)
         self.app_id = app_id or ""
         if app_id and app_secret:
             self.use_api(

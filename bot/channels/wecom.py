@@ -17,11 +17,10 @@ from sanic.request import Request
 from wechatpy.enterprise.parser import parse_message
 from wechatpy.enterprise.replies import TextReply
 
-from bot.channels.wx_core import DEFAULT_REPLY_DEADLINE, Inbound, WxInputBase, query
+from bot.channels.wx_core import Inbound, WxInputBase, query
 from bot.channels.wx_security import (
-    DEFAULT_MAX_CLOCK_SKEW, RequestRejected, check_nonce, check_timestamp, parse_xml, verify_signature,
+    RequestRejected, check_nonce, check_timestamp, parse_xml, verify_signature,
 )
-from bot.channels.wx_store import KeyValueStore
 
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
 
@@ -44,18 +43,14 @@ class WeComInput(WxInputBase):
         agent_id: Optional[str] = None,
         secret: Optional[str] = None,
         api_base: str = DEFAULT_API_BASE,
-        store: Optional[KeyValueStore] = None,
-        reply_deadline: float = DEFAULT_REPLY_DEADLINE,
-        max_clock_skew: int = DEFAULT_MAX_CLOCK_SKEW,
-        welcome_payload: str = "/greet",
+        **options: Any,  # store, reply_deadline, max_clock_skew, welcome_payload: see WxInputBase
     ) -> None:
         missing = [name for name, value in (("WECOM_CORP_ID", corp_id), ("WECOM_TOKEN", token),
                                             ("WECOM_ENCODING_AES_KEY", encoding_aes_key)) if not value]
         if agent_id and not agent_id.isdigit():
             missing.append("a numeric WECOM_AGENT_ID")
         super().__init__(token=token, missing=missing, receive_id=corp_id, encoding_aes_key=encoding_aes_key,
-                         aes_key_name="WECOM_ENCODING_AES_KEY", store=store, reply_deadline=reply_deadline,
-                         max_clock_skew=max_clock_skew, welcome_payload=welcome_payload)
+                         aes_key_name="WECOM_ENCODING_AES_KEY", **options)
         self.agent_id = agent_id or ""
         if corp_id and secret and self.agent_id.isdigit():
             agent = int(self.agent_id)
