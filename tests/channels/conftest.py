@@ -40,7 +40,19 @@ TOKEN = "pamtest"
 APP_ID = "wx0123456789abcdef"
 CORP_ID = "ww0123456789abcdef"
 AGENT_ID = "1000002"
-DEADLINE = 1.0  # shorter than the production 4 s to keep the slow-path tests fast
+# Passive replies: the fake bot answers in microseconds, but a loaded machine (CI runs the whole
+# suite on two shared cores; a gen-2 GC over the in-process Rasa agent holds the GIL) can stall the
+# channel's event loop. A 1 s deadline made passive-reply tests flaky; 30 s never expires unless the
+# channel is actually broken. The slow path does not race a clock either: "慢…" messages wait for
+# the test's FakeBot.release(), and those tests lower the deadline with `slow_path(channel)`.
+PASSIVE_DEADLINE = 30.0
+SLOW_DEADLINE = 0.2
+
+
+def slow_path(*channels) -> None:
+    """Make "慢…" messages (held by the FakeBot until released) take the API path quickly."""
+    for channel in channels:
+        channel.reply_deadline = SLOW_DEADLINE
 
 
 @pytest.fixture
@@ -52,7 +64,7 @@ def fake_api():
 
 @pytest.fixture
 def bot():
-    return FakeBot(slow_seconds=DEADLINE + 1.0)
+    return FakeBot()
 
 
 def _serve(channel, bot):
@@ -64,7 +76,7 @@ def _serve(channel, bot):
 def wechat_plain(fake_api, bot):
     """(platform, bot, api, channel): Official Account in plain mode."""
     channel = WeChatInput(token=TOKEN, app_id=APP_ID, app_secret="s3cret", api_base=fake_api.base,
-                          store=MemoryStore(), reply_deadline=DEADLINE)
+                          store=MemoryStore(), reply_deadline=PASSIVE_DEADLINE)
     server = _serve(channel, bot)
     yield Platform(server.url, TOKEN, APP_ID), bot, fake_api, channel
     server.stop()
@@ -75,7 +87,7 @@ def wechat_safe(fake_api, bot):
     """Official Account in safe (AES) mode."""
     key = new_aes_key()
     channel = WeChatInput(token=TOKEN, app_id=APP_ID, app_secret="s3cret", encoding_aes_key=key,
-                          api_base=fake_api.base, store=MemoryStore(), reply_deadline=DEADLINE)
+                          api_base=fake_api.base, store=MemoryStore(), reply_deadline=PASSIVE_DEADLINE)
     server = _serve(channel, bot)
     yield Platform(server.url, TOKEN, APP_ID, aes_key=key), bot, fake_api, channel
     server.stop()
@@ -87,7 +99,7 @@ def wecom(fake_api, bot):
     key = new_aes_key()
     channel = WeComInput(corp_id=CORP_ID, token=TOKEN, encoding_aes_key=key, agent_id=AGENT_ID,
                          secret="corp-secret", api_base=fake_api.base, store=MemoryStore(),
-                         reply_deadline=DEADLINE)
+                         reply_deadline=PASSIVE_DEADLINE)
     server = _serve(channel, bot)
     yield Platform(server.url, TOKEN, CORP_ID, aes_key=key, wecom=True, agent_id=AGENT_ID), bot, fake_api, channel
     server.stop()

@@ -30,17 +30,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# How long a "慢…" message waits for the test's release before giving up (then the bot fails
+# and the channel apologises, so a forgotten release fails the test instead of hanging it).
+MAX_HOLD_SECONDS = 30.0
+
+
 class FakeBot:
     """An on_new_message that answers by rule, and records every message it was given.
 
-    "慢…" sleeps `slow_seconds` first; "菜单" answers with buttons; "长…" answers with a
-    long text; anything else is echoed as "收到：<text>".
+    "慢…" waits until the test calls `release()` (one release per message): the test decides
+    when the bot finishes, so the slow path never depends on how fast the machine is.
+    "菜单" answers with buttons; "长…" answers with a long text; "崩溃" raises; anything else
+    is echoed as "收到：<text>" plus a second message.
     """
 
-    def __init__(self, slow_seconds: float = 2.0) -> None:
+    def __init__(self, max_hold: float = MAX_HOLD_SECONDS) -> None:
         self.received: List[Dict[str, Any]] = []
-        self.slow_seconds = slow_seconds
+        self.answered = 0  # messages the bot has finished answering
+        self.max_hold = max_hold
+        self._gate = threading.Semaphore(0)
         self._lock = threading.Lock()
+
+    def release(self, count: int = 1) -> None:
+        """Let `count` held "慢…" messages finish."""
+        self._gate.release(count)
+
+    async def _hold(self) -> None:
+        deadline = time.monotonic() + self.max_hold
+        while not self._gate.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise RuntimeError("a slow message was never released by the test")
+            await asyncio.sleep(0.01)
 
     async def __call__(self, message: UserMessage) -> None:
         with self._lock:
@@ -49,7 +69,7 @@ class FakeBot:
         out, to = message.output_channel, message.sender_id
         text = message.text or ""
         if text.startswith("慢"):
-            await asyncio.sleep(self.slow_seconds)
+            await self._hold()
         if text == "菜单":
             await out.send_text_with_buttons(to, "请问您想办理哪项业务？", MENU_BUTTONS)
         elif text.startswith("长"):
@@ -60,6 +80,8 @@ class FakeBot:
         else:
             await out.send_text_message(to, f"收到：{text}")
             await out.send_text_message(to, "还有什么可以帮您？")
+        with self._lock:
+            self.answered += 1
 
     def texts(self) -> List[str]:
         with self._lock:
@@ -71,7 +93,10 @@ class ChannelServer:
 
     def __init__(self, channel, bot) -> None:
         self.channel, self.bot = channel, bot
-        self.port = free_port()
+        # Bound here and handed to Sanic: no window in which another process can take the port.
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = f"{self.base}/webhooks/{channel.name()}/webhook"
         self.loop = asyncio.new_event_loop()
@@ -85,7 +110,7 @@ class ChannelServer:
         app = Sanic(f"wxtest{next(_app_ids)}")
         app.blueprint(self.channel.blueprint(self.bot), url_prefix=f"/webhooks/{self.channel.name()}")
         server = self.loop.run_until_complete(
-            app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True)
+            app.create_server(sock=self.sock, return_asyncio_server=True)
         )
         self.loop.run_until_complete(server.startup())
         self._server = server
@@ -106,6 +131,16 @@ class ChannelServer:
         asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+        self.sock.close()
+
+
+def wait_idle(channel, timeout: float = 15) -> None:
+    """Wait until the channel has no background work left (API deliveries finished)."""
+    deadline = time.monotonic() + timeout
+    while channel._background:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(channel._background)} background task(s) still running")
+        time.sleep(0.02)
 
 
 class FakePlatformApi:

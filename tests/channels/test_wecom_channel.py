@@ -8,6 +8,7 @@ import pytest
 
 from bot.channels.wx_core import UNSUPPORTED_REPLY
 from bot.channels.wecom import WeComInput
+from tests.channels.conftest import slow_path
 from tests.channels.wx_platform import decrypt
 
 
@@ -71,8 +72,11 @@ def test_duplicate_msgid_under_concurrency_is_handled_once(wecom):
 
 
 def test_slow_bot_goes_through_message_send_with_agentid(wecom):
-    platform, _, api, _ = wecom
+    platform, bot, api, channel = wecom
+    slow_path(channel)
     assert platform.post(platform.text_xml("sunqi", "慢慢来")).text == "success"
+    assert bot.answered == 0 and api.sent == []
+    bot.release()
     sent = api.wait_for_sent(1)
     assert sent[0]["path"] == "/cgi-bin/message/send"
     assert sent[0]["body"]["touser"] == "sunqi"

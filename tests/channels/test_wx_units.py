@@ -193,7 +193,7 @@ def test_store_from_env_picks_redis_only_with_url():
 
 @pytest.mark.redis
 def test_redis_store_claims_once_across_clients():
-    url = os.environ.get("YUEFA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = os.environ.get("YUEFA_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")  # as test_wx_redis.py
     replicas = [RedisStore(url, prefix=f"yuefa-test-{uuid.uuid4().hex}:")]
     replicas.append(RedisStore(url, prefix=replicas[0].prefix))  # a second replica, same Redis
 

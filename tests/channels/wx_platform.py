@@ -144,6 +144,7 @@ class Platform:
     def reply(self, response: requests.Response) -> Dict[str, str]:
         """The passive reply's fields, after checking its signature and decrypting it if needed."""
         assert response.status_code == 200, response.text
+        assert response.text != "success", "no passive reply: the channel went to the API path"
         fields = xml_fields(response.text)
         if "Encrypt" not in fields:
             return fields

@@ -1,0 +1,66 @@
+"""`make run`'s last step: `python -m bot.cli run` starts both servers, says where to talk
+to the bot, and Ctrl-C stops both cleanly (issue 2)."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+from bot import modelstate
+from tests.conftest import ROOT, free_port
+
+pytestmark = [pytest.mark.model, pytest.mark.servers]
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_run_prints_where_to_talk_and_ctrl_c_stops_both(trained_model, test_database_url):
+    port, action_port = free_port(), free_port()
+    env = modelstate.rasa_env()
+    env["DATABASE_URL"] = test_database_url
+    cmd = [sys.executable, "-m", "bot.cli", "run", "--port", str(port), "--action-port", str(action_port)]
+    # Own process group, like a terminal: Ctrl-C sends SIGINT to the whole group.
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    try:
+        deadline = time.monotonic() + 300
+        while not any("Press Ctrl-C to stop" in line for line in lines):
+            assert proc.poll() is None, "bot.cli run exited early:\n" + "".join(lines[-50:])
+            assert time.monotonic() < deadline, "no start-up message:\n" + "".join(lines[-50:])
+            time.sleep(0.5)
+        output = "".join(lines)
+        assert f"http://127.0.0.1:{port}/widget/" in output
+        assert f"POST http://127.0.0.1:{port}/webhooks/rest/webhook" in output
+
+        reply = requests.post(
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+            json={"sender": "cli-run-test", "message": "你好"}, timeout=60,
+        )
+        assert reply.status_code == 200 and reply.json(), reply.text
+        assert port_is_open(action_port)
+
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=60) == 0, "".join(lines[-50:])
+        # Both servers are gone: nothing listens on either port any more.
+        deadline = time.monotonic() + 20
+        while (port_is_open(port) or port_is_open(action_port)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not port_is_open(port) and not port_is_open(action_port)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
