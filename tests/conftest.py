@@ -88,7 +88,6 @@ def bot_server(trained_model, test_database_url, tmp_path_factory):
     env = modelstate.rasa_env()
     env["DATABASE_URL"] = test_database_url
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
-    env["YUEFA_TEST_MODE"] = "1"
     actions_cmd, rasa_cmd = server_commands("127.0.0.1", port, action_port)
     procs = []
     for name, cmd in (("actions", actions_cmd), ("rasa", rasa_cmd)):
