@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,16 @@ def own_servers() -> Iterator[str]:
                     proc.kill()
 
 
+def warn_without_chinese_font() -> None:
+    """Without a CJK font Chromium draws every Chinese character as an empty box."""
+    if not shutil.which("fc-list"):
+        return
+    found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout.strip()
+    if not found:
+        print("warning: no Chinese font installed, the screenshot will show boxes "
+              "(Debian: apt-get install fonts-noto-cjk)", file=sys.stderr)
+
+
 def wait_for_bot_messages(page, at_least: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while page.locator(".yf-msg--bot").count() < at_least:
@@ -90,7 +101,9 @@ def take(server: str, out: str, question: str) -> None:
             page.locator(".yf-input").press("Enter")
             wait_for_bot_messages(page, before + 1)
             page.locator(".yf-input").blur()
-            page.locator(".yf-log").evaluate("log => { log.scrollTop = log.scrollHeight; }")
+            # Show the question and the start of the answer (not just the answer's end).
+            page.locator(".yf-msg--user").last.evaluate("m => m.scrollIntoView({block: 'start'})")
+            time.sleep(0.3)
             page.screenshot(path=out)
         finally:
             browser.close()
@@ -103,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "widget.png"))
     parser.add_argument("--question", default=QUESTION)
     args = parser.parse_args(argv)
+    warn_without_chinese_font()
     if args.server:
         take(args.server, args.out, args.question)
     else:
