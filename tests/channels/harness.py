@@ -89,10 +89,14 @@ class FakeBot:
 
 
 class ChannelServer:
-    """Mount `channel.blueprint(bot)` at /webhooks/<name>/ on a Sanic app in a thread."""
+    """Mount `channel.blueprint(bot)` at /webhooks/<name>/ on a Sanic app in a thread.
 
-    def __init__(self, channel, bot) -> None:
-        self.channel, self.bot = channel, bot
+    With `channels=[...]` instead, all of them are registered the way `rasa run` does
+    (rasa.core.channels.channel.register; `channel` then only names the webhook URL).
+    """
+
+    def __init__(self, channel, bot, channels=None) -> None:
+        self.channel, self.bot, self.channels = channel, bot, channels
         # Bound here and handed to Sanic: no window in which another process can take the port.
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -108,7 +112,12 @@ class ChannelServer:
         # Test mode lets several Sanic apps start in one process (TouchUp re-runs safely).
         Sanic.test_mode = True
         app = Sanic(f"wxtest{next(_app_ids)}")
-        app.blueprint(self.channel.blueprint(self.bot), url_prefix=f"/webhooks/{self.channel.name()}")
+        if self.channels is None:
+            app.blueprint(self.channel.blueprint(self.bot), url_prefix=f"/webhooks/{self.channel.name()}")
+        else:
+            from rasa.core.channels.channel import register
+
+            register(self.channels, app, route="/webhooks/")
         server = self.loop.run_until_complete(
             app.create_server(sock=self.sock, return_asyncio_server=True)
         )

@@ -5,11 +5,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
-from bot.channels.wx_core import UNSUPPORTED_REPLY
 from bot.channels.wecom import WeComInput
-from tests.channels.conftest import slow_path
-from tests.channels.wx_platform import decrypt
+from bot.channels.wx_core import UNSUPPORTED_REPLY
+from bot.channels.wx_security import DEFAULT_MAX_CLOCK_SKEW
+from bot.channels.wx_store import MemoryStore
+from tests.channels.conftest import PASSIVE_DEADLINE, slow_path
+from tests.channels.harness import ChannelServer, FakeBot
+from tests.channels.wx_platform import Platform, decrypt
 
 
 def test_url_verification_decrypts_echostr(wecom):
@@ -140,3 +144,55 @@ def test_missing_required_setting_leaves_channel_unconfigured(missing):
     settings[missing] = None
     assert not WeComInput(**settings).configured
     assert WeComInput(corp_id="wwx", token="t", encoding_aes_key="a" * 43).configured
+
+
+# ---- the platform's published sample (企业微信 "加解密方案说明", developer.work.weixin.qq.com/document/path/90968)
+
+SAMPLE = {
+    "token": "QDG6eK", "corp_id": "wx5823bf96d3bd56c7", "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+    "params": {"msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6", "timestamp": "1409659813",
+               "nonce": "1372623149"},
+    "encrypt": (
+        "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJ"
+        "Ts3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2"
+        "hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4"
+        "EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ"
+        "2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q=="
+    ),
+}
+
+
+def _sample_server(bot, max_clock_skew):
+    channel = WeComInput(corp_id=SAMPLE["corp_id"], token=SAMPLE["token"], encoding_aes_key=SAMPLE["aes_key"],
+                         agent_id="218", store=MemoryStore(), reply_deadline=PASSIVE_DEADLINE,
+                         max_clock_skew=max_clock_skew)
+    return ChannelServer(channel, bot).start()
+
+
+def _post_sample(server):
+    body = (f"<xml><ToUserName><![CDATA[{SAMPLE['corp_id']}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{SAMPLE['encrypt']}]]></Encrypt></xml>")
+    return requests.post(server.url, params=SAMPLE["params"], data=body.encode(), timeout=15)
+
+
+def test_published_sample_message_is_decrypted_and_answered():
+    # The sample is from 2014: accepted only with the replay window opened wide for this test.
+    bot = FakeBot()
+    server = _sample_server(bot, max_clock_skew=100 * 365 * 24 * 3600)
+    try:
+        platform = Platform(server.url, SAMPLE["token"], SAMPLE["corp_id"], aes_key=SAMPLE["aes_key"], wecom=True)
+        reply = platform.reply(_post_sample(server))  # the reply is checked with the independent code
+        assert reply["ToUserName"] == "mycreate" and reply["Content"].startswith("收到：hello")
+        assert bot.received == [{"text": "hello", "sender": "wecom:mycreate", "channel": "wecom"}]
+    finally:
+        server.stop()
+
+
+def test_published_sample_replayed_today_is_403():
+    bot = FakeBot()
+    server = _sample_server(bot, max_clock_skew=DEFAULT_MAX_CLOCK_SKEW)
+    try:
+        assert _post_sample(server).status_code == 403  # correctly signed, but years old
+        assert bot.received == []
+    finally:
+        server.stop()
