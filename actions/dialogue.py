@@ -60,6 +60,13 @@ FLAG_WORDS = {
     "compulsory_medical": ("强制医疗",),
 }
 NEGATION = re.compile(r"(不是|唔系|唔係|唔喺|不在|并非|而非|不要|不)\s*$")
+# A message that opens with one of these corrects what was said before ("不对，是深圳").
+CORRECTION_CUE = re.compile(r"^\W*(不对|唔啱|错了|搞错了|说错了|弄错了|应该是|更正|改成|改为|换成)")
+# Entities that carry a detail of the citizen's matter (docs/contract.md).
+DETAIL_ENTITIES = ("city", "district", "notary_item", "case_type", "case_category", "person_group",
+                   "economic_status")
+# Of those, the ones kept in a single-value slot: a correction replaces the old value.
+SINGLE_VALUE_DETAILS = ("city", "district", "notary_item", "case_type", "case_category", "economic_status")
 CASE_TYPE_BUTTONS = [("欠薪", "labor_pay"), ("工伤", "work_injury"), ("交通事故", "traffic_accident"),
                      ("家庭暴力", "domestic_violence"), ("婚姻家庭", "marriage"), ("借钱不还", "debt"),
                      ("邻里纠纷", "neighbor"), ("刑事案件", "criminal")]
@@ -100,21 +107,48 @@ def latest_text(tracker: Tracker) -> str:
     return text if isinstance(text, str) else ""
 
 
+def mentions(tracker: Tracker, entity: str) -> list[tuple[str, bool]]:
+    """(value, negated) for each mention of `entity` in the latest message, in order;
+    a mention right after 不是/不在/唔系... is negated."""
+    text = latest_text(tracker)
+    found = []
+    for ent in (tracker.latest_message or {}).get("entities") or []:
+        if not isinstance(ent, dict) or ent.get("entity") != entity or not isinstance(ent.get("value"), str):
+            continue
+        start = ent.get("start")
+        negated = isinstance(start, int) and bool(NEGATION.search(text[max(0, start - 4):start]))
+        found.append((ent["value"], negated))
+    return found
+
+
 def corrected_entity(tracker: Tracker, entity: str) -> tuple[bool, str | None]:
     """(mentioned, value) for `entity` in the latest message, ignoring negated mentions:
     "不是广州，是佛山" and "是佛山，不是广州" both give 佛山; "不是广州" alone gives (True, None)."""
-    text = latest_text(tracker)
-    found = [e for e in (tracker.latest_message or {}).get("entities") or []
-             if isinstance(e, dict) and e.get("entity") == entity and isinstance(e.get("value"), str)]
+    found = mentions(tracker, entity)
     if not found:
         return False, None
-    kept = []
-    for ent in found:
-        start = ent.get("start")
-        negated = isinstance(start, int) and bool(NEGATION.search(text[max(0, start - 4):start]))
-        if not negated:
-            kept.append(ent["value"])
+    kept = [value for value, negated in found if not negated]
     return True, (kept[-1] if kept else None)
+
+
+def negated_values(tracker: Tracker, entity: str) -> set[str]:
+    """Values of `entity` the latest message only mentions negated ("我不是农民工")."""
+    found = mentions(tracker, entity)
+    return {v for v, negated in found if negated} - {v for v, negated in found if not negated}
+
+
+def has_negated_detail(tracker: Tracker) -> bool:
+    return any(negated for name in DETAIL_ENTITIES for _, negated in mentions(tracker, name))
+
+
+def looks_like_correction(tracker: Tracker) -> bool:
+    """The latest message replaces a detail, whatever intent the NLU gave it: a negated mention
+    with a replacement ("不是广州，是佛山", "是出生公证，不是学历公证", "不是广州，是顺德"), or
+    an opening correction word with a detail ("不对，是深圳")."""
+    found = [negated for name in DETAIL_ENTITIES for _, negated in mentions(tracker, name)]
+    if not any(negated is False for negated in found):
+        return False
+    return any(found) or bool(CORRECTION_CUE.match(latest_text(tracker)))
 
 
 def words_in(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
@@ -237,7 +271,10 @@ class ValidateLegalAidForm(FormValidationAction):
         if requested is None:  # the form is starting: a new screening forgets old skips
             return {"screening_skipped": []} if skipped else {}
         intent = latest_intent(tracker)
-        if intent == "skip" or (intent == "deny" and requested == "person_group"):
+        # "都不是" answers the special-circumstances question; "不是广州，是佛山" (often read as
+        # deny) corrects a detail and answers nothing.
+        none_of_these = intent == "deny" and requested == "person_group" and not has_negated_detail(tracker)
+        if intent == "skip" or none_of_these:
             if intent == "skip":
                 dispatcher.utter_message(text="好的，这个问题先跳过。")
             return {"screening_skipped": list(dict.fromkeys(skipped + [requested]))}
@@ -305,7 +342,8 @@ class ValidateLegalAidForm(FormValidationAction):
 
     def validate_person_group(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         values = value if isinstance(value, list) else [value]
-        groups = [g for g in dict.fromkeys(values) if g in PERSON_GROUPS]
+        denied = negated_values(tracker, "person_group")  # "我不是农民工"
+        groups = [g for g in dict.fromkeys(values) if g in PERSON_GROUPS and g not in denied]
         return {"person_group": groups or None}
 
     def validate_criminal_role(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -452,10 +490,18 @@ class ActionRestartTopic(Action):
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         events: list[EventType] = []
-        mentioned, city = corrected_entity(tracker, "city")
-        if mentioned and city != tracker.get_slot("city"):
-            events.append(SlotSet("city", city))
-            tracker.slots["city"] = city
+        # action_extract_slots kept the last value said, which may be the negated one
+        # ("是佛山，不是广州"): the value meant wins; "不是广州" alone clears the slot.
+        for name in SINGLE_VALUE_DETAILS:
+            mentioned, value = corrected_entity(tracker, name)
+            if mentioned and value != tracker.get_slot(name):
+                events.append(SlotSet(name, value))
+                tracker.slots[name] = value
+        denied = negated_values(tracker, "person_group")
+        if denied:
+            groups = [g for g in slot_list(tracker, "person_group") if g not in denied] or None
+            events.append(SlotSet("person_group", groups))
+            tracker.slots["person_group"] = groups
         said = {e.get("entity") for e in (tracker.latest_message or {}).get("entities") or [] if isinstance(e, dict)}
         previous = previous_answer_action(tracker)
         target = previous if previous in self.USES and said & self.USES[previous] else self._by_detail(said)

@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_text
-from actions.dialogue import handoff_message
+from actions.dialogue import ActionRestartTopic, handoff_message, looks_like_correction
 from bot.review import store
 
 log = logging.getLogger(__name__)
@@ -65,17 +65,20 @@ def record_missed(kind: str, tracker: Tracker) -> None:
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
-    """How many user turns in a row, before the latest one, the bot answered only with the fallback."""
+    """How many user turns in a row, before the latest one, the bot answered only with the
+    rephrase prompt. A turn where the fallback reset fallback_count to 0 (it handed off, or it
+    answered a correction) ends the run."""
     count = 0
     turn_actions: list[str] = []
+    turn_reset = False
     seen_latest_user = False
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "user":
             if seen_latest_user:
-                if turn_actions and all(a == "action_default_fallback" for a in turn_actions):
+                if turn_actions and all(a == "action_default_fallback" for a in turn_actions) and not turn_reset:
                     count += 1
-                    turn_actions = []
+                    turn_actions, turn_reset = [], False
                 else:
                     break
             seen_latest_user = True
@@ -83,6 +86,8 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
             name = event.get("name")
             if name not in ("action_listen", "action_extract_slots", None):
                 turn_actions.append(name)
+        elif kind == "slot" and seen_latest_user and event.get("name") == "fallback_count":
+            turn_reset = turn_reset or not event.get("value")
         elif kind in ("restart", "session_started"):
             break
     return count
@@ -108,10 +113,15 @@ class ActionDefaultFallback(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if looks_like_correction(tracker):
+            # "不是深圳，是东莞" with an unsure intent: not a missed question, the citizen
+            # corrected a detail, so the previous question is answered again with it.
+            events = await ActionRestartTopic().run(dispatcher, tracker, domain)
+            return list(events or []) + [SlotSet("fallback_count", 0.0)]
         kind = "nlu_fallback" if latest_intent(tracker) == "nlu_fallback" else "core_fallback"
         record_missed(kind, tracker)
         count = consecutive_fallbacks(tracker) + 1
-        if count % FALLBACKS_BEFORE_HANDOFF == 0:  # 2nd, 4th ... in a row
+        if count >= FALLBACKS_BEFORE_HANDOFF:  # a handoff ends the run: the next one is a 1st again
             dispatcher.utter_message(text=handoff_message(tracker, urgent=False, intro=AFTER_TWO_FALLBACKS),
                                      buttons=next_step_buttons(None))
             return [SlotSet("fallback_count", 0.0)]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from actions.dialogue import ActionHandoff, ActionRestartTopic, ActionRouteLegalProblem, corrected_entity
+from actions.dialogue import (
+    ActionHandoff, ActionRestartTopic, ActionRouteLegalProblem, corrected_entity, looks_like_correction,
+)
 from actions.missed import ActionDefaultFallback, ActionOutOfScope, ActionRecordFeedback, consecutive_fallbacks
 from bot.review import store
 from tests.dialogue.conftest import all_text, entity, make_tracker, slot_events, user_event
@@ -102,6 +104,61 @@ def test_detail_after_a_verdict_gives_a_new_verdict(run):
     assert "法律援助" in all_text(messages) and "法律援助法" in all_text(messages)
 
 
+def cities(text: str) -> list[dict]:
+    found = [entity(text, "city", w, w + "市") for w in ("广州", "佛山", "深圳", "东莞") if w in text]
+    return sorted(found, key=lambda e: e["start"])
+
+
+@pytest.mark.parametrize("text, entities, expected", [
+    ("不是广州，是佛山", None, True), ("是佛山，不是广州", None, True), ("不对，是深圳", None, True),
+    ("唔系广州，系佛山", None, True),
+    ("不是广州，是顺德", lambda t: cities(t) + [entity(t, "district", "顺德", "顺德区")], True),
+    ("佛山", None, False),                 # a detail, not a correction
+    ("不是广州", None, False),             # nothing to replace it with
+    ("我在佛山被人骗了钱", None, False),
+    ("不知道", None, False),
+])
+def test_looks_like_correction(text, entities, expected):
+    ents = entities(text) if entities else cities(text)
+    assert looks_like_correction(make_tracker(text=text, intent="nlu_fallback", entities=ents)) is expected
+
+
+@pytest.mark.parametrize("intent", ["deny", "affirm", "inform"])
+def test_correction_read_as_any_intent_re_answers_the_office_question(run, intent):
+    """The rules send deny/affirm/inform with a detail to action_restart_topic."""
+    history = [user_event("广州的法律援助中心在哪", "find_office"), action("action_find_office"), bot("广州市…"),
+               action("action_listen")]
+    text = "是佛山，不是广州"
+    # action_extract_slots kept the last city said: the negated one.
+    messages, events = run(ActionRestartTopic(), make_tracker(
+        {"city": "广州市"}, text=text, intent=intent, entities=cities(text), history=history))
+    assert slot_events(events)["city"] == "佛山市"
+    assert "佛山" in all_text(messages) and ends_with_next_step(messages[-1])
+
+
+def test_notary_item_correction_re_answers_the_notary_question(run):
+    history = [user_event("学历公证怎么办", "notarization"), action("action_notary_guide"), bot("学历公证…"),
+               action("action_listen")]
+    text = "是出生公证，不是学历公证"
+    ents = [entity(text, "notary_item", "出生公证"), entity(text, "notary_item", "学历公证")]
+    messages, events = run(ActionRestartTopic(), make_tracker(
+        {"notary_item": "学历公证", "topic": "notarization"}, text=text, intent="deny", entities=ents,
+        history=history))
+    assert "出生" in all_text(messages)
+    assert slot_events(events)["notary_item"] != "学历公证"
+
+
+def test_denied_group_is_dropped_and_the_verdict_given_again(run):
+    history = [user_event("能申请法律援助吗", "legal_aid_eligibility"), action("legal_aid_form"),
+               action("action_legal_aid_verdict"), bot("…"), action("action_listen")]
+    text = "我不是农民工"
+    messages, events = run(ActionRestartTopic(), make_tracker(
+        {"case_type": "labor_pay", "city": "广州市", "person_group": ["migrant_worker"]}, text=text, intent="deny",
+        entities=[entity(text, "person_group", "农民工", "migrant_worker")], history=history))
+    assert slot_events(events)["person_group"] is None
+    assert "法律援助法" in all_text(messages)
+
+
 def test_detail_with_no_context_asks_what_is_wanted(run):
     messages, events = run(ActionRestartTopic(), make_tracker(text="嗯", intent="inform"))
     assert ends_with_next_step(messages[0]) and events == []
@@ -180,6 +237,32 @@ def test_second_fallback_in_a_row_hands_off(run, review_db):
     assert "12348" in all_text(messages) and "转人工" in all_text(messages)
     assert slot_events(events)["fallback_count"] == 0
     assert len(rows(review_db)) == 1
+
+
+def test_a_correction_read_as_fallback_is_answered_not_recorded(run, review_db):
+    history = [user_event("深圳的公证处在哪", "find_office"), action("action_find_office"), bot("深圳市…"),
+               action("action_listen")]
+    text = "不是深圳，是东莞"
+    messages, events = run(ActionDefaultFallback(), make_tracker(
+        {"city": "东莞市"}, text=text, intent="nlu_fallback", entities=cities(text), history=history))
+    text_out = all_text(messages)
+    assert "东莞" in text_out and "换个说法" not in text_out and ends_with_next_step(messages[-1])
+    assert slot_events(events)["fallback_count"] == 0
+    assert rows(review_db) == []
+    # It does not count towards "two fallbacks in a row": the next fallback asks to rephrase.
+    history += [user_event(text, "nlu_fallback"), action("action_default_fallback"), bot("东莞市…"),
+                {"event": "slot", "name": "fallback_count", "value": 0.0}, action("action_listen")]
+    messages, _ = run(ActionDefaultFallback(), make_tracker(text="呃呃呃", intent="nlu_fallback", history=history))
+    assert "换个说法" in all_text(messages)
+
+
+def test_after_a_handoff_the_count_starts_again():
+    history = [user_event("a", "nlu_fallback"), action("action_default_fallback"),
+               {"event": "slot", "name": "fallback_count", "value": 1.0}, action("action_listen"),
+               user_event("b", "nlu_fallback"), action("action_default_fallback"),
+               {"event": "slot", "name": "fallback_count", "value": 0.0}, action("action_listen")]
+    assert consecutive_fallbacks(make_tracker(text="c", intent="nlu_fallback", history=history)) == 0
+    assert consecutive_fallbacks(make_tracker(text="c", intent="nlu_fallback", history=history[:4])) == 1
 
 
 def test_core_fallback_is_recorded_as_such(run, review_db):

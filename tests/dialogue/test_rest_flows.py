@@ -5,11 +5,19 @@ Button payloads are what the web chat sends when a citizen taps a button, so mos
 them; one test sends free text through the NLU."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
+
+
+@pytest.fixture
+def sender_id(sender_id) -> str:
+    """The shared id made URL-safe: parametrized test names carry brackets and escapes, and
+    /conversations/<sender>/tracker must find the same conversation."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", sender_id)
 
 
 def texts(replies: list[dict]) -> str:
@@ -41,6 +49,8 @@ def test_screening_end_to_end_with_correction_and_skip(bot_server, sender_id):
     answer = texts(verdict)
     assert "跳过" in answer
     assert "法律援助法" in answer and "佛山" in answer
+    # The verdict says where to apply and what to bring.
+    assert "在哪里申请" in answer and "需要准备的材料" in answer and "依据" in answer
     assert payloads(verdict)[-1] == "/request_human"  # every answer ends with next steps
 
     tracker = bot_server.tracker(sender_id)
@@ -56,9 +66,10 @@ def test_slots_in_the_first_message_are_not_asked_again(bot_server, sender_id):
     assert "法律援助法" in answer and "第三十二条" in answer
 
 
-def test_stop_leaves_the_screening_and_the_bot_goes_on(bot_server, sender_id):
+@pytest.mark.parametrize("stop", ["/stop", "算了"])
+def test_stop_leaves_the_screening_and_the_bot_goes_on(bot_server, sender_id, stop):
     bot_server.say(sender_id, "/legal_aid_eligibility")
-    assert "已停止" in texts(bot_server.say(sender_id, "/stop"))
+    assert "已停止" in texts(bot_server.say(sender_id, stop))
     assert "公证" in texts(bot_server.say(sender_id, "/notarization"))
 
 
@@ -96,8 +107,22 @@ def test_urgent_danger_puts_110_first(bot_server, sender_id):
     assert "人身安全保护令" in answer
 
 
-def test_free_text_correction_outside_the_form(bot_server, sender_id):
-    bot_server.say(sender_id, '/find_office{"city": "广州市"}')
-    answer = texts(bot_server.say(sender_id, "不是广州，是佛山"))
-    assert "佛山" in answer
+# The NLU reads these as deny, affirm or an unsure intent; each must still be a correction.
+@pytest.mark.parametrize("correction", ["不是广州，是佛山", "是佛山，不是广州", "不对，是佛山"])
+def test_free_text_correction_outside_the_form(bot_server, sender_id, correction):
+    assert "广州" in texts(bot_server.say(sender_id, '/find_office{"city": "广州市"}'))
+    replies = bot_server.say(sender_id, correction)
+    answer = texts(replies)
+    assert "佛山" in answer and "还有什么可以帮您" not in answer
+    assert payloads(replies)[-1] == "/request_human"
     assert slots(bot_server, sender_id)["city"] == "佛山市"
+
+
+def test_free_text_correction_inside_the_form(bot_server, sender_id):
+    bot_server.say(sender_id, '/legal_aid_eligibility{"case_type": "labor_pay", "city": "广州市"}')
+    again = texts(bot_server.say(sender_id, "不是广州，是佛山"))
+    assert "下面的情况" in again  # the pending question comes back; the correction is no "都不是"
+    tracker = bot_server.tracker(sender_id)
+    assert tracker["slots"]["city"] == "佛山市"
+    assert "person_group" not in (tracker["slots"]["screening_skipped"] or [])
+    assert "经济状况" in texts(bot_server.say(sender_id, "/deny"))

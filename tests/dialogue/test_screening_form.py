@@ -71,6 +71,30 @@ def test_city_correction_inside_the_form(run, text):
     assert requested(events) == "economic_status"  # the form goes back to its question
 
 
+def test_a_correction_read_as_deny_is_not_none_of_these(run):
+    """"不是广州，是佛山" is often classified deny; during the special-circumstances question
+    it corrects the city and does not answer "都不是"."""
+    text = "不是广州，是佛山"
+    slots = {"case_type": "labor_pay", "city": "广州市", "requested_slot": "person_group"}
+    tracker = make_tracker(slots, text=text, intent="deny",
+                           entities=[entity(text, "city", "广州", "广州市"), entity(text, "city", "佛山", "佛山市")],
+                           extracted={"city": "佛山市"})
+    _, events = run(FORM, tracker)
+    assert slot_events(events)["city"] == "佛山市"
+    assert "screening_skipped" not in slot_events(events)
+    assert requested(events) == "person_group"
+
+
+def test_a_denied_group_is_not_taken(run):
+    text = "我不是农民工"
+    slots = {"case_type": "labor_pay", "city": "广州市", "requested_slot": "person_group"}
+    _, events = run(FORM, make_tracker(slots, text=text, intent="inform",
+                                       entities=[entity(text, "person_group", "农民工", "migrant_worker")],
+                                       extracted={"person_group": ["migrant_worker"]}))
+    assert slot_events(events)["person_group"] is None
+    assert requested(events) == "person_group"
+
+
 def test_district_sets_city_and_district(run):
     _, events = run(FORM, make_tracker({"case_type": "debt", "requested_slot": "city"}, text="顺德",
                                        intent="inform", extracted={"city": "顺德区"}))
