@@ -72,6 +72,8 @@ def wait_until_up(url: str, timeout: float, procs: list[subprocess.Popen]) -> bo
 def cmd_run(args: argparse.Namespace) -> int:
     env = modelstate.rasa_env()
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{args.action_port}/webhook")
+    # rasa_sdk listens on 0.0.0.0 unless told otherwise; keep it as private as the API.
+    env.setdefault("SANIC_HOST", args.host)
     # Used only by endpoints.production.yml; defaults so a local Redis just works.
     env.setdefault("REDIS_HOST", "127.0.0.1")
     env.setdefault("REDIS_PORT", "6379")

@@ -25,6 +25,17 @@ def port_is_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def listening_addresses(port: int) -> set[str]:
+    """IPv4 addresses listening on `port`, from /proc/net/tcp (state 0A = LISTEN)."""
+    found = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
 def test_run_prints_where_to_talk_and_ctrl_c_stops_both(trained_model, test_database_url):
     port, action_port = free_port(), free_port()
     env = modelstate.rasa_env()
@@ -52,7 +63,9 @@ def test_run_prints_where_to_talk_and_ctrl_c_stops_both(trained_model, test_data
             json={"sender": "cli-run-test", "message": "你好"}, timeout=60,
         )
         assert reply.status_code == 200 and reply.json(), reply.text
-        assert port_is_open(action_port)
+        # Both servers listen on loopback only (the HTTP API and the actions are private).
+        assert listening_addresses(port) == {"127.0.0.1"}
+        assert listening_addresses(action_port) == {"127.0.0.1"}
 
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=60) == 0, "".join(lines[-50:])
