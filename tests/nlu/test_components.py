@@ -11,7 +11,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot import paths
 from bot.nlu import datacheck
-from bot.nlu.entities import EntityCanonicalizer, PlaceNotaryGazetteer, similarity
+from bot.nlu.entities import CaseTypeMatcher, EntityCanonicalizer, PlaceNotaryGazetteer, similarity
 from bot.nlu.normalizer import normalize_text
 
 
@@ -135,3 +135,50 @@ def test_canonicalizer_uses_exact_training_span(canonicalizer):
     message = canonicalizer.process([_message("唔出粮", [
         {"entity": "case_type", "start": 0, "end": 3, "value": "唔出粮"}])])[0]
     assert _values(message) == {("case_type", "labor_pay")}
+
+
+# --- case_type back-up matcher --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def case_matcher():
+    return CaseTypeMatcher.create(CaseTypeMatcher.get_default_config(), None, None, None)
+
+
+def _classified(text: str, intent: str, entities=None) -> Message:
+    message = _message(text, entities)
+    message.set("intent", {"name": intent, "confidence": 0.9})
+    return message
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("老板欠了我半年工资不给", "labor_pay"),
+    ("老細拖糧三個月", "labor_pay"),
+    ("工地老板唔出粮", "labor_pay"),
+    ("离婚后他不付孩子抚养费", "support"),      # more specific than 离婚
+    ("老公出轨还经常打我", "domestic_violence"),  # more specific than 出轨
+    ("劳动合同到期公司不续签", "labor_contract"),  # not the generic 合同
+    ("亲戚借了五万一直不还", "debt"),
+    ("楼上漏水到我家", "neighbor"),
+])
+def test_case_type_matcher_fills_missing_case_type(case_matcher, text, expected):
+    message = case_matcher.process([_classified(text, "legal_problem")])[0]
+    assert ("case_type", expected) in _values(message)
+
+
+def test_case_type_matcher_keeps_learned_value_and_other_entities(case_matcher):
+    learned = [{"entity": "case_type", "start": 0, "end": 2, "value": "marriage"}]
+    message = case_matcher.process([_classified("离婚还欠钱", "legal_problem", learned)])[0]
+    assert _values(message) == {("case_type", "marriage")}
+    group = [{"entity": "person_group", "start": 2, "end": 7, "value": "violence_victim"}]
+    message = case_matcher.process([_classified("我是家暴受害者", "inform", group)])[0]
+    assert _values(message) == {("person_group", "violence_victim")}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("交通事故伤残鉴定在哪做", "judicial_appraisal"),  # a service question, not a problem
+    ("今晚食咩好", "legal_problem"),                # no problem phrase at all
+    ("工资多少才算困难", "legal_aid_eligibility"),    # pay mentioned, not owed
+    ("", "legal_problem"),
+])
+def test_case_type_matcher_ignores_other_intents_and_plain_text(case_matcher, text, intent):
+    assert _values(case_matcher.process([_classified(text, intent)])[0]) == set()
