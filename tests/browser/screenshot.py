@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-import requests
 from playwright.sync_api import sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -32,41 +31,16 @@ QUESTION = "老板拖欠我三个月工资，我能申请法律援助吗？"
 def own_servers() -> Iterator[str]:
     """Action + Rasa servers for the screenshot; yields the Rasa server's base URL."""
     from bot import modelstate
-    from bot.cli import server_commands
     from knowledge.loader import build_database
-    from tests.conftest import free_port, wait_for
+    from tests.servers import running_bot
 
     modelstate.train()
     with tempfile.TemporaryDirectory(prefix="yuefa-screenshot-") as tmp:
         database_url = f"sqlite:///{Path(tmp) / 'yuefa.db'}"
         build_database(database_url)
-        port, action_port = free_port(), free_port()
-        env = modelstate.rasa_env()
-        env["DATABASE_URL"] = database_url
-        env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
-        procs = []
-        try:
-            for name, cmd in zip(("actions", "rasa"), server_commands("127.0.0.1", port, action_port)):
-                log = open(Path(tmp) / f"{name}.log", "wb")
-                procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-            base = f"http://127.0.0.1:{port}"
-            print("==> starting the action and Rasa servers (about a minute) …", flush=True)
-            wait_for(f"http://127.0.0.1:{action_port}/health", procs)
-            wait_for(f"{base}/status", procs)
-            deadline = time.monotonic() + 120
-            while not requests.get(f"{base}/status", timeout=5).json().get("model_file"):
-                if time.monotonic() > deadline:
-                    raise SystemExit("the Rasa server did not load the model")
-                time.sleep(0.5)
-            yield base
-        finally:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        print("==> starting the action and Rasa servers (about a minute) …", flush=True)
+        with running_bot(Path(tmp), {"DATABASE_URL": database_url}) as bot:
+            yield bot.bases[0]
 
 
 def warn_without_chinese_font() -> None:

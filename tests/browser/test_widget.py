@@ -9,7 +9,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.proxy import TcpForwarder
-from tests.conftest import free_port
+from tests.servers import free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.servers, pytest.mark.browser]
 

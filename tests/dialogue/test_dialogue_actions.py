@@ -94,9 +94,14 @@ def test_item_given_after_the_notary_question_gives_the_guide(run):
     assert slot_events(events)["topic"] == "notarization"
 
 
+def after_a_verdict() -> list:
+    """Events of a screening that has just ended with a verdict."""
+    return [user_event("能申请法律援助吗", "legal_aid_eligibility"), action("legal_aid_form"),
+            action("action_legal_aid_verdict"), bot("…"), action("action_listen")]
+
+
 def test_detail_after_a_verdict_gives_a_new_verdict(run):
-    history = [user_event("能申请法律援助吗", "legal_aid_eligibility"), action("legal_aid_form"),
-               action("action_legal_aid_verdict"), bot("…"), action("action_listen")]
+    history = after_a_verdict()
     text = "我是农民工"
     messages, _ = run(ActionRestartTopic(), make_tracker(
         {"case_type": "labor_pay", "city": "广州市", "person_group": ["migrant_worker"]}, text=text, intent="inform",
@@ -149,8 +154,7 @@ def test_notary_item_correction_re_answers_the_notary_question(run):
 
 
 def test_denied_group_is_dropped_and_the_verdict_given_again(run):
-    history = [user_event("能申请法律援助吗", "legal_aid_eligibility"), action("legal_aid_form"),
-               action("action_legal_aid_verdict"), bot("…"), action("action_listen")]
+    history = after_a_verdict()
     text = "我不是农民工"
     messages, events = run(ActionRestartTopic(), make_tracker(
         {"case_type": "labor_pay", "city": "广州市", "person_group": ["migrant_worker"]}, text=text, intent="deny",

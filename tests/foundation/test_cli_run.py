@@ -14,7 +14,8 @@ import pytest
 import requests
 
 from bot import modelstate
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT
+from tests.servers import free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

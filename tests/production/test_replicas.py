@@ -5,15 +5,13 @@ so a conversation started on one replica must continue on the other.
 """
 from __future__ import annotations
 
-import subprocess
 import uuid
 
 import pytest
-import requests
 
-from bot import modelstate, paths
-from bot.cli import server_commands
-from tests.conftest import ROOT, free_port, wait_for
+from bot import paths
+from tests.conftest import BotServer
+from tests.servers import running_bot
 
 pytestmark = [pytest.mark.model, pytest.mark.servers, pytest.mark.postgres, pytest.mark.redis]
 
@@ -23,63 +21,30 @@ def replicas(trained_model, postgres_url, redis_client, tmp_path_factory):
     from knowledge.loader import build_database
 
     build_database(postgres_url)
+    redis = redis_client.connection_pool.connection_kwargs
+    env = {
+        "DATABASE_URL": postgres_url,
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": str(redis["port"]),
+        "REDIS_DB": str(redis["db"]),
+        "REDIS_URL": f"redis://127.0.0.1:{redis['port']}/{redis['db']}",
+    }
+    production = str(paths.ROOT / "endpoints.production.yml")
     logs = tmp_path_factory.mktemp("replica-logs")
-    action_port = free_port()
-    ports = [free_port(), free_port()]
-    env = modelstate.rasa_env()
-    env.update(
-        DATABASE_URL=postgres_url,
-        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
-        YUEFA_ENDPOINTS=str(paths.ROOT / "endpoints.production.yml"),
-        REDIS_HOST="127.0.0.1",
-        REDIS_PORT=str(redis_client.connection_pool.connection_kwargs["port"]),
-        REDIS_DB=str(redis_client.connection_pool.connection_kwargs["db"]),
-        REDIS_URL=f"redis://127.0.0.1:{redis_client.connection_pool.connection_kwargs['port']}"
-        f"/{redis_client.connection_pool.connection_kwargs['db']}",
-    )
-    procs = []
-    production = env["YUEFA_ENDPOINTS"]
-    actions_cmd, _ = server_commands("127.0.0.1", ports[0], action_port, production)
-    commands = [("actions", actions_cmd)] + [
-        (f"rasa{i}", server_commands("127.0.0.1", port, action_port, production)[1])
-        for i, port in enumerate(ports)
-    ]
-    for name, cmd in commands:
-        log = open(logs / f"{name}.log", "wb")
-        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-    try:
-        wait_for(f"http://127.0.0.1:{action_port}/health", procs)
-        for port in ports:
-            wait_for(f"http://127.0.0.1:{port}/status", procs)
-        yield [f"http://127.0.0.1:{port}" for port in ports]
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def say(base: str, sender: str, text: str) -> list[dict]:
-    response = requests.post(
-        f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-    )
-    response.raise_for_status()
-    return response.json()
+    with running_bot(logs, env, replicas=2, endpoints=production) as bot:
+        yield [BotServer(base, bot.action_port, logs) for base in bot.bases]
 
 
 def test_conversation_continues_on_the_other_replica(replicas, redis_client):
     first, second = replicas
     sender = f"replica-{uuid.uuid4().hex[:8]}"
-    say(first, sender, "你好")
-    say(first, sender, "佛山的公共法律服务中心在哪里")
+    first.say(sender, "你好", timeout=60)
+    first.say(sender, "佛山的公共法律服务中心在哪里", timeout=60)
     # The second replica sees the slot the first one set: the tracker lives in Redis.
-    tracker = requests.get(f"{second}/conversations/{sender}/tracker", timeout=10).json()
+    tracker = second.tracker(sender)
     assert tracker["slots"].get("city") == "佛山市"
     assert any(sender in key.decode() for key in redis_client.keys("yuefa*"))
-    replies = say(second, sender, "谢谢")
+    replies = second.say(sender, "谢谢", timeout=60)
     assert replies, "the second replica answered nothing"
     texts = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
     assert "佛山的公共法律服务中心在哪里" in texts
