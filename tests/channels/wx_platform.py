@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import os
 import random
 import string
@@ -66,6 +67,9 @@ def cdata(value: str) -> str:
     return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
+_MSG_IDS = itertools.count(int(time.time() * 1000) * 1000)
+
+
 class Platform:
     """Sends callbacks like the platform. `receive_id` is the AppID (公众号) or CorpID (WeCom)."""
 
@@ -73,11 +77,12 @@ class Platform:
                  wecom: bool = False, agent_id: str = "1000002") -> None:
         self.url, self.token, self.receive_id = url, token, receive_id
         self.aes_key, self.wecom, self.agent_id = aes_key, wecom, agent_id
-        self._msg_id = int(time.time() * 1000) * 1000 + random.randint(0, 999)
 
-    def next_msg_id(self) -> str:
-        self._msg_id += 1
-        return str(self._msg_id)
+    @staticmethod
+    def next_msg_id() -> str:
+        # One counter for every Platform in the process: two simulated platforms in front of
+        # replicas sharing one Redis must never send the same MsgId by chance.
+        return str(next(_MSG_IDS))
 
     # ---- message bodies -------------------------------------------------------------
     def text_xml(self, user: str, content: str, msg_id: Optional[str] = None) -> str:
