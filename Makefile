@@ -1,5 +1,5 @@
 # The two commands a deployer needs. Both do all set-up on a fresh machine.
-.PHONY: run test setup train bench clean
+.PHONY: run test setup train bench cv clean
 export RASA_TELEMETRY_ENABLED := false
 
 run:
@@ -20,6 +20,10 @@ train:
 bench:
 	@bash scripts/bootstrap.sh run
 	@.venv/bin/python -m bench.nlu_eval
+
+cv:
+	@bash scripts/bootstrap.sh run
+	@.venv/bin/python -m bench.nlu_cv
 
 clean:
 	rm -rf models var results .pytest_cache

@@ -131,12 +131,16 @@ def load_cases(path, synonyms: Optional[Dict[str, str]] = None) -> List[Case]:
     """Held-out examples with canonical entity values (the training synonyms applied)."""
     from rasa.shared.nlu.training_data.loading import load_data
 
+    data = load_data(str(path))
+    return cases_from_messages(data.training_examples, {**(synonyms or {}), **data.entity_synonyms})
+
+
+def cases_from_messages(messages: Iterable, synonyms: Dict[str, str]) -> List[Case]:
+    """Annotated Rasa messages → Cases whose entity values are canonical."""
     from bot.nlu.normalizer import normalize_text
 
-    data = load_data(str(path))
-    synonyms = {**(synonyms or {}), **data.entity_synonyms}
     cases = []
-    for message in data.training_examples:
+    for message in messages:
         if not message.get("intent"):
             continue
         entities = set()

@@ -7,10 +7,11 @@ Two trainable components, both placed after DIETClassifier and EntitySynonymMapp
   "欠我两个月工资"; the synonym mapper only knows spans seen verbatim in training.
   This component maps an unseen span to the value of the most similar training span
   (character-bigram overlap) and drops spans that resemble nothing it knows.
-* CaseTypeMatcher — deterministic back-up for case_type: when the learned extractor
-  tagged no case_type, the key-phrase patterns of bot/nlu/lexicon.py
-  (CASE_TYPE_PATTERNS) supply one. case_type drives the whole legal-problem routing,
-  so a clearly stated problem must not depend on whether DIET happened to tag it.
+* KeyPhraseMatcher — deterministic back-up for case_type and person_group: when the
+  learned extractor tagged none, the key-phrase patterns of bot/nlu/lexicon.py
+  (KEY_PHRASE_PATTERNS) supply one. case_type drives the whole legal-problem routing
+  and person_group the Art. 42 exemptions, so a plainly stated problem or group must
+  not depend on whether DIET happened to tag it.
 * PlaceNotaryGazetteer — for city, district and notary_item: a dictionary matcher
   built from the training data's lookup tables and synonyms (generated from the
   official division list by bot/nlu/gen_dict.py). Place names and notary items are a
@@ -32,7 +33,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.lexicon import CASE_TYPE_PATTERNS, CLOSED_VALUES
+from bot.nlu.lexicon import CLOSED_VALUES, KEY_PHRASE_PATTERNS
 
 STATE_FILE = "state.json"
 
@@ -134,37 +135,41 @@ class EntityCanonicalizer(_PersistedComponent, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class CaseTypeMatcher(GraphComponent, EntityExtractorMixin):
-    """Add a case_type from key-phrase patterns when no extractor found one.
+class KeyPhraseMatcher(GraphComponent, EntityExtractorMixin):
+    """Add a closed-set entity (case_type, person_group) from key-phrase patterns when
+    no extractor found one.
 
-    Runs after EntityCanonicalizer (so a learned, canonical case_type wins) and before
+    Runs after EntityCanonicalizer (so a learned, canonical value wins) and before
     PlaceNotaryGazetteer (so 继承公证 / 遗嘱公证 stay notary items, not case types).
     Only messages of the configured intents get one, and never on a span that another
-    entity already covers (家暴受害者 is a person_group).
+    entity already covers (家暴受害者 is a person_group). One instance per entity.
     """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
             "entity": "case_type",
-            # Intents whose training examples carry case_type: a problem description, a
-            # legal-aid question, or a bare answer to a form question. Service questions
+            # Intents whose training examples carry these entities: a problem description,
+            # a legal-aid question, or a bare answer to a form question. Service questions
             # ("交通事故伤残鉴定在哪做") mention a problem without stating one.
             "intents": ["legal_problem", "legal_aid_eligibility", "legal_aid_apply", "inform"],
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config
-        # Priority order is the dict order of CASE_TYPE_PATTERNS.
+        if config["entity"] not in KEY_PHRASE_PATTERNS:
+            raise ValueError(f"KeyPhraseMatcher: no key phrases for entity {config['entity']!r}; "
+                             f"known: {sorted(KEY_PHRASE_PATTERNS)}")
+        # Priority order is the dict order of the entity's patterns.
         self._patterns = [(value, re.compile("|".join(f"(?:{p})" for p in patterns)))
-                          for value, patterns in CASE_TYPE_PATTERNS.items()]
+                          for value, patterns in KEY_PHRASE_PATTERNS[config["entity"]].items()]
 
     @classmethod
     def create(cls, config, model_storage, resource, execution_context: ExecutionContext):
         return cls(config)
 
     def match(self, text: str) -> Optional[Dict[str, Any]]:
-        """The highest-priority case_type whose pattern occurs in text, with its span."""
+        """The highest-priority value whose pattern occurs in text, with its span."""
         for value, pattern in self._patterns:
             found = pattern.search(text)
             if found:

@@ -107,7 +107,7 @@ NOTARY_KEYWORDS = {
 
 # case_type key phrases (regular expressions over normalised, Simplified text).
 # DIET learns case_type spans from the annotated examples; these patterns are the
-# deterministic back-up used by bot/nlu/entities.py:CaseTypeMatcher when DIET tags
+# deterministic back-up used by bot/nlu/entities.py:KeyPhraseMatcher when DIET tags
 # nothing, so a plainly stated problem ("老板欠了我半年工资") never loses its case type.
 # Order = priority when several match: the more specific problem first
 # (家暴 before 离婚, 抚养费 before 离婚, 欠工资 before 欠钱, 劳动合同 before 合同).
@@ -149,4 +149,29 @@ CASE_TYPE_PATTERNS = {
     "contract": [r"合同纠纷|违约|定金|订金|合同|毁约|协议不履行"],
     "debt": [r"借钱|欠钱|借款|欠款|欠债|追债|讨债|还钱|高利贷|网贷|借了[^，。！？,.!?]{0,6}不还|赖账|走数|不认账|欠条|借条|欠[我佢他她你][^，。！？,.!?]{0,3}钱|钱(?:唔|不|冇|没)还"],
     "marriage": [r"离婚|出轨|彩礼|退婚|婚外情|分居|夫妻共同财产|抚养权|包二奶|小三"],
+}
+
+# person_group key phrases, the same kind of back-up for person_group (Legal Aid Law
+# Art. 32/42 groups). Deliberately narrow: a group is only named when the text says
+# so plainly. Family-violence victims are left to case_type domestic_violence, which
+# already carries Art. 32 (no hardship condition).
+_AGE_60_PLUS = r"(?:[6-9][0-9]|[六七八九]十[一二三四五六七八九]?)(?:几|多|来)?岁"
+PERSON_GROUP_PATTERNS = {
+    "hero_martyr_family": [r"烈士|英烈|因公牺牲"],
+    "military": [r"军人|军属|军嫂|现役|退役|复员|转业军|部队|当兵|服役|优抚对象"],
+    "disabled": [r"残疾|残障|盲人|聋哑|瘫痪|智力障碍|智障"],
+    "low_income": [r"低保|特困|五保|贫困户|低收入户|困难户|救助对象"],
+    "minor": [
+        r"未成年|未满(?:十八|18)岁|中学生|初中生|高中生|小学生",
+        r"(?:我|本人)(?:今年|才|只有|仲)?(?:1[0-7]|十[一二三四五六七]?|[一二三四五六七八九])岁",
+    ],
+    "elderly": [r"老人|老年|长者|阿伯|阿婆|孤寡老", r"(?:我|本人|今年|已经|都)[^，。！？,.!?]{0,3}" + _AGE_60_PLUS,
+                _AGE_60_PLUS + r"[^，。！？,.!?]{0,3}(?:的|嘅)?(?:老|人|阿伯|阿婆|伯|婆)"],
+    "migrant_worker": [r"农民工|外来务工|进城务工|务工人员|打工仔|打工妹|打工人|打工的|外地来打工"],
+}
+
+# Entity → the key-phrase patterns of KeyPhraseMatcher.
+KEY_PHRASE_PATTERNS = {
+    "case_type": CASE_TYPE_PATTERNS,
+    "person_group": PERSON_GROUP_PATTERNS,
 }

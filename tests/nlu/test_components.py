@@ -11,7 +11,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot import paths
 from bot.nlu import datacheck
-from bot.nlu.entities import CaseTypeMatcher, EntityCanonicalizer, PlaceNotaryGazetteer, similarity
+from bot.nlu.entities import KeyPhraseMatcher, EntityCanonicalizer, PlaceNotaryGazetteer, similarity
 from bot.nlu.normalizer import normalize_text
 
 
@@ -141,7 +141,7 @@ def test_canonicalizer_uses_exact_training_span(canonicalizer):
 
 @pytest.fixture(scope="module")
 def case_matcher():
-    return CaseTypeMatcher.create(CaseTypeMatcher.get_default_config(), None, None, None)
+    return KeyPhraseMatcher.create(KeyPhraseMatcher.get_default_config(), None, None, None)
 
 
 def _classified(text: str, intent: str, entities=None) -> Message:
@@ -182,3 +182,43 @@ def test_case_type_matcher_keeps_learned_value_and_other_entities(case_matcher):
 ])
 def test_case_type_matcher_ignores_other_intents_and_plain_text(case_matcher, text, intent):
     assert _values(case_matcher.process([_classified(text, intent)])[0]) == set()
+
+
+# --- person_group back-up matcher -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def group_matcher():
+    config = {**KeyPhraseMatcher.get_default_config(), "entity": "person_group"}
+    return KeyPhraseMatcher.create(config, None, None, None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("六十几岁的老人能不能免费请律师", "elderly"),
+    ("子女不给赡养费，我八十岁了", "elderly"),
+    ("我今年72岁，儿子不管我", "elderly"),
+    ("军人家属可以申请法律援助吗", "military"),
+    ("我系退役军人，公司欠我人工", "military"),
+    ("我家是低保户，想告房东", "low_income"),
+    ("我今年十六岁，老板不给工钱", "minor"),
+    ("我有残疾证，能不能免费请律师", "disabled"),
+    ("烈士家属打官司有人帮吗", "hero_martyr_family"),
+    ("我是外来务工人员，被拖欠工资", "migrant_worker"),
+])
+def test_person_group_matcher_fills_missing_group(group_matcher, text, expected):
+    message = group_matcher.process([_classified(text, "legal_aid_eligibility")])[0]
+    assert _values(message) == {("person_group", expected)}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("我老公成日打我", "legal_problem"),             # a case type, no group named
+    ("我儿子今年八岁，前夫不给抚养费", "legal_problem"),  # the child's age, not the citizen's
+    ("收入低于多少才算困难", "legal_aid_eligibility"),
+    ("老人院在哪里", "find_office"),                  # not a legal-aid intent
+])
+def test_person_group_matcher_stays_quiet_without_a_plain_group(group_matcher, text, intent):
+    assert _values(group_matcher.process([_classified(text, intent)])[0]) == set()
+
+
+def test_key_phrase_matcher_rejects_an_entity_without_phrases():
+    with pytest.raises(ValueError, match="no key phrases"):
+        KeyPhraseMatcher({**KeyPhraseMatcher.get_default_config(), "entity": "city"})
