@@ -13,7 +13,6 @@ FallbackClassifier does: fall back when the top confidence is below `threshold` 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import random
@@ -28,8 +27,8 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("RASA_MAX_CACHE_SIZE", "0")  # every fold trains from scratch
 
-from bench.metrics import FALLBACK, Case, Prediction, cases_from_messages, score  # noqa: E402
-from bench.nlu_eval import NLU_DATA, our_pipeline, write_config  # noqa: E402
+from bench.metrics import FALLBACK, Case, Prediction, cases_from_messages, prediction_from_parse, score  # noqa: E402
+from bench.nlu_eval import NLU_DATA, our_pipeline, parse_all, train, write_config  # noqa: E402
 from bot import paths  # noqa: E402
 
 OUTPUT = paths.ROOT / "docs" / "nlu_cv.md"
@@ -72,8 +71,7 @@ def ranked(result: dict) -> Ranked:
     ranking = [r for r in result.get("intent_ranking") or [] if r.get("name") != FALLBACK]
     top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
-    entities = {(e.get("entity"), str(e.get("value"))) for e in result.get("entities") or []}
-    return top["name"], float(top["confidence"]), float(second), entities
+    return top["name"], float(top["confidence"]), float(second), prediction_from_parse(result).entities
 
 
 def with_fallback(guess: Ranked, threshold: float, ambiguity: float) -> Prediction:
@@ -84,22 +82,14 @@ def with_fallback(guess: Ranked, threshold: float, ambiguity: float) -> Predicti
 
 
 def run_fold(tmp: Path, name: str, pipeline: list, train_part: list, test_part: list, data) -> List[Ranked]:
-    from rasa.core.agent import Agent
-    from rasa.model_training import train_nlu
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     subset = TrainingData(training_examples=train_part, entity_synonyms=data.entity_synonyms,
                           regex_features=data.regex_features, lookup_tables=data.lookup_tables)
     nlu_file = tmp / f"{name}.yml"
     nlu_file.write_text(subset.nlu_as_yaml(), encoding="utf-8")
-    model = train_nlu(config=str(write_config(tmp, name, pipeline)), nlu_data=str(nlu_file),
-                      output=str(tmp), fixed_model_name=name, domain=str(paths.DOMAIN))
-    agent = Agent.load(model)
-    loop = asyncio.new_event_loop()
-    try:
-        return [ranked(loop.run_until_complete(agent.parse_message(m.get("text")))) for m in test_part]
-    finally:
-        loop.close()
+    model, _ = train(write_config(tmp, name, pipeline), tmp, name, nlu_data=nlu_file)
+    return [ranked(result) for result, _ in parse_all(model, [m.get("text") for m in test_part], warm_up=0)]
 
 
 def render(rows: List[tuple], n: int, k: int, seconds: Dict[str, float], current: Tuple[float, float]) -> str:
@@ -134,15 +124,13 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
 
-    import yaml
     from rasa.shared.nlu.training_data.loading import load_data
 
     os.chdir(paths.ROOT)
     data = load_data(str(NLU_DATA))
     examples = [m for m in data.training_examples if m.get("intent")]
     folds = stratified_folds(examples, args.folds)
-    fallback = next(c for c in yaml.safe_load(paths.CONFIG.read_text(encoding="utf-8"))["pipeline"]
-                    if c["name"] == "FallbackClassifier")
+    fallback = next(c for c in our_pipeline() if c["name"] == "FallbackClassifier")
     rows, seconds = [], {}
     with tempfile.TemporaryDirectory(prefix="yuefa-cv-") as tmp:
         for variant in args.variants.split(","):

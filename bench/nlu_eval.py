@@ -72,33 +72,38 @@ def write_config(directory: Path, name: str, pipeline: list) -> Path:
     return path
 
 
-def train(config: Path, out_dir: Path, name: str) -> Tuple[Path, float]:
+def train(config: Path, out_dir: Path, name: str, nlu_data: Path = NLU_DATA) -> Tuple[Path, float]:
     from rasa.model_training import train_nlu
 
     started = time.perf_counter()
-    model = train_nlu(config=str(config), nlu_data=str(NLU_DATA), output=str(out_dir),
+    model = train_nlu(config=str(config), nlu_data=str(nlu_data), output=str(out_dir),
                       fixed_model_name=name, domain=str(paths.DOMAIN))
     if not model:
         raise RuntimeError(f"training {name} produced no model")
     return Path(model), time.perf_counter() - started
 
 
-def evaluate(model: Path, cases: List[Case]) -> List[Prediction]:
+def parse_all(model: Path, texts: List[str], warm_up: int = 10) -> List[Tuple[dict, float]]:
+    """Each text's parse result and its wall time in ms, after `warm_up` untimed parses."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
     loop = asyncio.new_event_loop()
     try:
-        for case in cases[:10]:  # warm-up: first calls build TF graphs
-            loop.run_until_complete(agent.parse_message(case.text))
-        predictions = []
-        for case in cases:
+        for text in texts[:warm_up]:  # first calls build TF graphs
+            loop.run_until_complete(agent.parse_message(text))
+        results = []
+        for text in texts:
             started = time.perf_counter()
-            result = loop.run_until_complete(agent.parse_message(case.text))
-            predictions.append(prediction_from_parse(result, (time.perf_counter() - started) * 1000))
-        return predictions
+            result = loop.run_until_complete(agent.parse_message(text))
+            results.append((result, (time.perf_counter() - started) * 1000))
+        return results
     finally:
         loop.close()
+
+
+def evaluate(model: Path, cases: List[Case]) -> List[Prediction]:
+    return [prediction_from_parse(result, ms) for result, ms in parse_all(model, [c.text for c in cases])]
 
 
 def machine() -> str:
