@@ -45,8 +45,27 @@ def test_out_of_scope_counts_a_fallback_as_right_and_in_scope_as_false_fallback(
     assert report.intent_accuracy == 0.5
 
 
-def test_variants_only_override_diet():
-    pipeline = pipeline_for({"epochs": 7})
+def test_variants_override_only_the_named_component_or_leave_it_out():
+    pipeline = pipeline_for({"DIETClassifier": {"epochs": 7}})
     diet = [c for c in pipeline if c["name"] == "DIETClassifier"]
     assert diet and diet[0]["epochs"] == 7
     assert all("epochs" not in c for c in pipeline if c["name"] != "DIETClassifier")
+    names = [c["name"].rsplit(".", 1)[-1] for c in pipeline]
+    assert "LinearIntentBlender" in names
+    without = [c["name"].rsplit(".", 1)[-1] for c in pipeline_for({"LinearIntentBlender": None})]
+    assert without == [n for n in names if n != "LinearIntentBlender"]
+
+
+def test_report_lists_errors_of_studied_files_but_not_of_the_blind_one():
+    from bench.nlu_eval import BLIND_FILES, render
+
+    studied = [Case("学历公证点办", "notarization", set())]
+    blind = [Case("离婚财产点分", "legal_problem", set())]
+    wrong = [Prediction("mediation", 0.6, set())]
+    parts = {"holdout.yml": {"ours": score(studied, wrong)}, "fresh.yml": {"ours": score(blind, wrong)}}
+    assert "fresh.yml" in BLIND_FILES
+    text = render({"ours": score(studied + blind, wrong * 2)}, {"ours": 1.0}, studied + blind, 10,
+                  "bench", parts)
+    assert "学历公证点办" in text
+    assert "离婚财产点分" not in text
+    assert "`fresh.yml` (1 intent errors" in text

@@ -222,3 +222,82 @@ def test_person_group_matcher_stays_quiet_without_a_plain_group(group_matcher, t
 def test_key_phrase_matcher_rejects_an_entity_without_phrases():
     with pytest.raises(ValueError, match="no key phrases"):
         KeyPhraseMatcher({**KeyPhraseMatcher.get_default_config(), "entity": "city"})
+
+
+# --- linear intent blender --------------------------------------------------------------
+
+BLENDER_DATA = {
+    "notarization": ["学历公证怎么办", "我要办公证", "公证处办出生公证", "驾照公证要带什么", "委托书公证多少钱"],
+    "mediation": ["邻居吵架想找人调解", "人民调解怎么申请", "调解委员会可以帮忙吗", "申请调解要钱吗", "想调解一下纠纷"],
+    "out_of_scope": ["今天天气怎么样", "帮我订机票", "快递到哪了", "推荐一部电影", "附近有什么好吃的"],
+}
+
+
+def _blender_training_data():
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    examples = []
+    for intent, texts in BLENDER_DATA.items():
+        for text in texts:
+            message = _message(text)
+            message.set("intent", intent)
+            examples.append(message)
+    return TrainingData(training_examples=examples)
+
+
+@pytest.fixture(scope="module")
+def blender(tmp_path_factory):
+    from bot.nlu.linear_intent import LinearIntentBlender
+
+    return _component(LinearIntentBlender, tmp_path_factory, _blender_training_data())
+
+
+def _with_diet(text: str, ranking: dict) -> Message:
+    message = _message(text)
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking.items()])
+    message.set("intent", {"name": max(ranking, key=ranking.get), "confidence": max(ranking.values())})
+    return message
+
+
+def test_blend_weights_the_two_distributions_and_fills_missing_intents():
+    from bot.nlu.linear_intent import blend
+
+    ranking = blend({"a": 0.9, "b": 0.1}, {"a": 0.2, "b": 0.3, "c": 0.5}, weight=0.5)
+    assert ranking == [("a", pytest.approx(0.55)), ("c", pytest.approx(0.25)), ("b", pytest.approx(0.2))]
+    assert blend({}, {"a": 0.4, "c": 0.6}, weight=0.3) == [("c", 0.6), ("a", 0.4)]
+
+
+def test_blender_alone_classifies_by_shared_ngrams(blender):
+    message = blender.process([_message("我想办个学历公证")])[0]
+    assert message.get("intent")["name"] == "notarization"
+    ranking = message.get("intent_ranking")
+    assert [r["name"] for r in ranking][0] == "notarization"
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_blender_overrules_a_confident_diet_mistake_and_keeps_the_weights(blender):
+    diet = {"notarization": 0.9, "mediation": 0.06, "out_of_scope": 0.04}
+    message = blender.process([_with_diet("明天天气怎么样，会下雨吗", diet)])[0]
+    linear = blender.linear_distribution(_message("明天天气怎么样，会下雨吗"))
+    expected = {n: 0.7 * linear[n] + 0.3 * diet[n] for n in diet}
+    ranking = {r["name"]: r["confidence"] for r in message.get("intent_ranking")}
+    assert ranking == pytest.approx(expected)
+    assert message.get("intent")["name"] == max(expected, key=expected.get)
+    assert message.get("intent")["name"] == "out_of_scope"
+
+
+def test_blender_leaves_empty_text_alone_and_survives_hostile_text(blender):
+    empty = Message(data={"text": ""})
+    assert blender.process([empty])[0].get("intent") is None
+    hostile = blender.process([_message("<script>" * 500 + "\u0000")])[0]
+    assert hostile.get("intent")["name"] in BLENDER_DATA
+
+
+def test_blender_without_a_trained_model_passes_diet_through(tmp_path):
+    from bot.nlu.linear_intent import LinearIntentBlender
+
+    storage = LocalModelStorage(tmp_path)
+    untrained = LinearIntentBlender.load(LinearIntentBlender.get_default_config(), storage,
+                                         Resource("nothing"), None)
+    message = _with_diet("学历公证", {"notarization": 0.8, "mediation": 0.2})
+    assert untrained.process([message])[0].get("intent") == {"name": "notarization", "confidence": 0.8}

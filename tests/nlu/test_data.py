@@ -14,6 +14,7 @@ from bot.nlu.normalizer import normalize_text
 
 NLU_DIR = paths.DATA / "nlu"
 HOLDOUT_DIR = paths.ROOT / "tests" / "nlu_holdout"
+DEV_FILE = paths.ROOT / "bench" / "nlu_dev.yml"
 SERVICE_INTENTS = [
     "legal_aid_eligibility", "legal_aid_apply", "notarization", "mediation", "cross_province",
     "find_office", "lawyer_service", "judicial_appraisal", "arbitration",
@@ -42,10 +43,12 @@ def domain_intents():
     return yaml.safe_load((paths.DOMAIN / "nlu.yml").read_text(encoding="utf-8"))
 
 
-def test_holdout_shares_no_example_with_training(training, holdout):
+@pytest.mark.parametrize("evaluation", [HOLDOUT_DIR, DEV_FILE], ids=["holdout", "dev"])
+def test_evaluation_data_shares_no_example_with_training(training, evaluation):
     train_keys = {_key(m.get("text")) for m in training}
-    overlap = [m.get("text") for m in holdout if _key(m.get("text")) in train_keys]
-    assert not overlap, f"held-out examples also in data/nlu: {overlap}"
+    examples = datacheck.load_examples([evaluation])
+    overlap = [m.get("text") for m in examples if _key(m.get("text")) in train_keys]
+    assert examples and not overlap, f"{evaluation.name} examples also in data/nlu: {overlap}"
 
 
 def test_holdout_has_no_duplicates(holdout):
