@@ -164,8 +164,8 @@ def render(reports: Dict[str, Report], train_seconds: Dict[str, float], cases: L
         f"- Training data: `data/nlu/` ({n_train} examples). Held-out set: `tests/nlu_holdout/` "
         f"({len(cases)} examples, {sum(c.intent == 'out_of_scope' for c in cases)} out of scope; "
         "no example shared with training, enforced by `tests/nlu/test_data.py`).",
-        "- **ours** = the `pipeline:` of `config.yml` (normaliser, jieba + project dictionary, DIET, "
-        "synonyms, canonicaliser, case_type/person_group key-phrase matchers, place/notary gazetteer, fallback).",
+        "- **ours** = the `pipeline:` of `config.yml` (normaliser, jieba + project dictionary, DIET "
+        "blended with an n-gram logistic regression, synonyms, canonicaliser, case_type/person_group key-phrase matchers, place/notary gazetteer, fallback).",
         "- **rasa-default** = `rasa init`'s 3.6 pipeline with the same jieba tokenizer "
         "(no normaliser, no canonicaliser, no key-phrase matchers, no gazetteer; ResponseSelector omitted — no retrieval intents).",
         "- Out-of-scope examples count as correct when the model answers `out_of_scope` or falls back "
