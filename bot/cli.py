@@ -70,6 +70,10 @@ def wait_until_up(url: str, timeout: float, procs: list[subprocess.Popen]) -> bo
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # A shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it:
+    # Ctrl-C (or SIGINT to the group) would stop the servers but not this supervisor, which
+    # would report them as crashed. Take SIGINT back; the servers then inherit the default too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     env = modelstate.rasa_env()
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{args.action_port}/webhook")
     # rasa_sdk listens on 0.0.0.0 unless told otherwise; keep it as private as the API.

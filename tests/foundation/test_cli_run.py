@@ -42,10 +42,13 @@ def test_run_prints_where_to_talk_and_ctrl_c_stops_both(trained_model, test_data
     env = modelstate.rasa_env()
     env["DATABASE_URL"] = test_database_url
     cmd = [sys.executable, "-m", "bot.cli", "run", "--port", str(port), "--action-port", str(action_port)]
-    # Own process group, like a terminal: Ctrl-C sends SIGINT to the whole group.
+    # Own process group, like a terminal: Ctrl-C sends SIGINT to the whole group. Started with
+    # SIGINT ignored, as a shell starts background jobs (CI scripts, `make test &`): the CLI
+    # must still stop cleanly on it.
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
