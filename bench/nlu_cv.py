@@ -6,8 +6,8 @@
 The held-out sets in tests/nlu_holdout/ must stay a measure, not a target: settings are
 compared here on k stratified folds of data/nlu only. Each variant is `config.yml`'s
 pipeline with some components' parameters overridden (or a component left out); it is
-trained once per fold, and every fallback threshold pair is applied afterwards to the intent ranking (what Rasa's
-FallbackClassifier does: fall back when the top confidence is below `threshold` or within
+trained once per fold, and every fallback threshold pair is applied afterwards to the intent
+ranking (what Rasa's FallbackClassifier does: fall back when the top confidence is below `threshold` or within
 `ambiguity_threshold` of the second), so one training scores the whole grid.
 
 Cross-validation folds share the training data's style, so it also trains each variant on all
@@ -52,14 +52,19 @@ AMBIGUITIES = [0.0, 0.05, 0.08]
 Ranked = Tuple[str, float, float, set]
 
 
+def short_name(component: dict) -> str:
+    """"bot.nlu.linear_intent.LinearIntentBlender" → "LinearIntentBlender"."""
+    return component["name"].rsplit(".", 1)[-1]
+
+
 def pipeline_for(overrides: Dict[str, Optional[Dict]]) -> list:
     """config.yml's pipeline with each named component's parameters overridden (None drops it)."""
     pipeline = []
     for component in our_pipeline():
-        short_name = component["name"].rsplit(".", 1)[-1]
-        if short_name in overrides and overrides[short_name] is None:
+        name = short_name(component)
+        if name in overrides and overrides[name] is None:
             continue
-        pipeline.append({**component, **(overrides.get(short_name) or {})})
+        pipeline.append({**component, **(overrides.get(name) or {})})
     return pipeline
 
 
@@ -99,7 +104,11 @@ def run_fold(tmp: Path, name: str, pipeline: list, train_part: list, test_part: 
                           regex_features=data.regex_features, lookup_tables=data.lookup_tables)
     nlu_file = tmp / f"{name}.yml"
     nlu_file.write_text(subset.nlu_as_yaml(), encoding="utf-8")
-    model, _ = train(write_config(tmp, name, pipeline), tmp, name, nlu_data=nlu_file)
+    return train_and_rank(tmp, name, pipeline, test_part, nlu_data=nlu_file)
+
+
+def train_and_rank(tmp: Path, name: str, pipeline: list, test_part: list, nlu_data: Path = NLU_DATA) -> List[Ranked]:
+    model, _ = train(write_config(tmp, name, pipeline), tmp, name, nlu_data=nlu_data)
     return [ranked(result) for result, _ in parse_all(model, [m.get("text") for m in test_part], warm_up=0)]
 
 
@@ -178,8 +187,9 @@ def main(argv: List[str] | None = None) -> int:
     data = load_data(str(NLU_DATA))
     examples = [m for m in data.training_examples if m.get("intent")]
     folds = stratified_folds(examples, args.folds)
-    fallback = next(c for c in our_pipeline() if c["name"] == "FallbackClassifier")
-    blend_weight = next((c.get("weight") for c in our_pipeline() if c["name"].endswith("LinearIntentBlender")), None)
+    current = {short_name(c): c for c in our_pipeline()}
+    fallback = current["FallbackClassifier"]
+    blend_weight = current.get("LinearIntentBlender", {}).get("weight")
     rows, dev_rows, seconds = [], [], {}
     dev_examples = [] if args.no_dev else [m for m in load_data(str(DEV)).training_examples if m.get("intent")]
     dev_cases = cases_from_messages(dev_examples, data.entity_synonyms)
@@ -199,10 +209,7 @@ def main(argv: List[str] | None = None) -> int:
             rows += grid(variant, overrides, cases, guesses, "cv")
             if dev_examples:
                 print(f"==> {variant}: all training data, scored on the development set", flush=True)
-                model, _ = train(write_config(Path(tmp), f"{variant}-all", pipeline_for(overrides)),
-                                 Path(tmp), f"{variant}-all")
-                dev_guesses = [ranked(result) for result, _ in
-                               parse_all(model, [m.get("text") for m in dev_examples], warm_up=0)]
+                dev_guesses = train_and_rank(Path(tmp), f"{variant}-all", pipeline_for(overrides), dev_examples)
                 dev_rows += grid(variant, overrides, dev_cases, dev_guesses, "dev")
     args.out.write_text(render(rows, dev_rows, len(examples), len(dev_examples), args.folds, seconds,
                                (fallback.get("threshold"), fallback.get("ambiguity_threshold"), blend_weight)),

@@ -17,7 +17,6 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 import joblib
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -142,11 +141,8 @@ class LinearIntentBlender(GraphComponent, IntentClassifier):
             ranking = blend(diet, self.linear_distribution(message), self._config["weight"])
             ranking = ranking[: self._config["ranking_length"]]
             name, confidence = ranking[0]
-            message.set(INTENT, {"name": name, "confidence": float(np.round(confidence, 6))},
+            message.set(INTENT, {"name": name, "confidence": round(confidence, 6)},
                         add_to_output=True)
             message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking],
                         add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
