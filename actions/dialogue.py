@@ -19,6 +19,7 @@ from actions import services
 from actions.common import (
     HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
 )
+from actions.facts import conversation_case
 from bot.review.redact import redact
 from knowledge import api
 from knowledge.eligibility import CASE_CATEGORIES, CASE_TYPES, ECONOMIC_STATUSES, FLAGS, PERSON_GROUPS, ROLES
@@ -46,18 +47,6 @@ PERSON_GROUP_NAMES = {
     "migrant_worker": "农民工", "elderly": "老年人", "minor": "未成年人", "disabled": "残疾人",
     "low_income": "低保/特困人员", "military": "军人军属", "hero_martyr_family": "英雄烈士近亲属",
     "violence_victim": "家暴受害人",
-}
-# Facts the screening recognises in the citizen's own words (codes: knowledge.eligibility).
-ROLE_WORDS = {
-    "accused": ("犯罪嫌疑人", "嫌疑人", "被告人", "被抓", "被拘留", "被刑拘", "被逮捕", "被起诉", "要坐牢", "辩护"),
-    "victim": ("被害人", "受害人", "受害者", "自诉"),
-}
-FLAG_WORDS = {
-    "good_samaritan": ("见义勇为", "見義勇為"),
-    "no_fixed_income": ("没有固定收入", "无固定收入", "没有收入", "没收入"),
-    "vision_hearing_speech_disability": ("盲人", "失明", "聋", "哑", "视力残疾", "听力残疾", "言语残疾"),
-    "possible_life_or_death_sentence": ("死刑", "无期徒刑", "无期"),
-    "compulsory_medical": ("强制医疗",),
 }
 NEGATION = re.compile(r"(不是|唔系|唔係|唔喺|不在|并非|而非|不要|不)\s*$")
 # A message that opens with one of these corrects what was said before ("不对，是深圳").
@@ -151,17 +140,20 @@ def looks_like_correction(tracker: Tracker) -> bool:
     return any(found) or bool(CORRECTION_CUE.match(latest_text(tracker)))
 
 
-def words_in(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
-    return [code for code, words in table.items() if any(w in text for w in words)]
-
-
 def case_from_tracker(tracker: Tracker) -> api.LegalAidCase:
-    return api.LegalAidCase(
-        case_type=slot_text(tracker, "case_type"), case_category=slot_text(tracker, "case_category"),
-        city=slot_text(tracker, "city"), person_groups=slot_list(tracker, "person_group"),
-        economic_status=slot_text(tracker, "economic_status"), role=slot_text(tracker, "criminal_role"),
-        flags=set(slot_list(tracker, "legal_aid_flags")),
-    )
+    """Slots plus the legal facts of everything the citizen typed (actions.facts)."""
+    return conversation_case(tracker)
+
+
+def times_asked(tracker: Tracker, slot: str) -> int:
+    """How often the current screening has asked for `slot` (requested_slot set to it)."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == FORM:
+            break
+        if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT and event.get("value") == slot:
+            count += 1
+    return count
 
 
 def screening_questions(tracker: Tracker) -> list[str]:
@@ -278,17 +270,34 @@ class ValidateLegalAidForm(FormValidationAction):
             if intent == "skip":
                 dispatcher.utter_message(text="好的，这个问题先跳过。")
             return {"screening_skipped": list(dict.fromkeys(skipped + [requested]))}
+        if intent in ANSWER_INTENTS and self._not_answered(tracker, requested):
+            # Never ask the same thing again and again: an answer that adds no fact, or a second
+            # answer that still does not give this one, moves the screening on without it.
+            return {"screening_skipped": list(dict.fromkeys(skipped + [requested]))}
         return {}
 
+    @staticmethod
+    def _not_answered(tracker: Tracker, requested: str) -> bool:
+        try:
+            now = conversation_case(tracker)
+            before = conversation_case(tracker, skip_latest=True)
+            still_missing = requested in api.legal_aid_questions(now)
+        except Exception:  # noqa: BLE001 - without the database the verdict action apologises
+            return False
+        if not still_missing:
+            return False
+        new_fact = now != before or bool((tracker.latest_message or {}).get("entities"))
+        return not new_fact or times_asked(tracker, requested) >= 2
+
     async def extract_criminal_role(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        roles = words_in(latest_text(tracker), ROLE_WORDS)
-        if len(roles) == 1 and roles[0] != tracker.get_slot("criminal_role"):
-            return {"criminal_role": roles[0]}
+        role = conversation_case(tracker).role
+        if role and role != tracker.get_slot("criminal_role"):
+            return {"criminal_role": role}
         return {}
 
     async def extract_legal_aid_flags(self, dispatcher, tracker, domain) -> dict[str, Any]:
         old = slot_list(tracker, "legal_aid_flags")
-        new = [f for f in words_in(latest_text(tracker), FLAG_WORDS) if f not in old]
+        new = [f for f in sorted(conversation_case(tracker).flags) if f not in old]
         return {"legal_aid_flags": old + new} if new else {}
 
     # -- validation of entity slots
@@ -364,6 +373,9 @@ class ValidateLegalAidForm(FormValidationAction):
 
 
 SKIP_BUTTON = {"title": "跳过", "payload": "/skip"}
+# Intents that answer the pending question (or fail to); side questions and stop are not answers.
+ANSWER_INTENTS = {"inform", "deny", "affirm", "nlu_fallback", "out_of_scope", "legal_problem",
+                  "legal_aid_eligibility"}
 
 
 class ActionAskCaseType(Action):

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
 )
+from actions.facts import conversation_case
 from knowledge import api
 
 log = logging.getLogger(__name__)
@@ -34,17 +35,7 @@ class ActionLegalAidVerdict(Action):
 
     @safe_run("legal_aid")
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        case = api.LegalAidCase(
-            case_type=slot_text(tracker, "case_type"),
-            case_category=slot_text(tracker, "case_category"),
-            city=slot_text(tracker, "city"),
-            person_groups=slot_list(tracker, "person_group"),
-            economic_status=slot_text(tracker, "economic_status"),
-            # Optional slots (declare them in domain/slots.yml to use them): the criminal-case role
-            # (accused | victim) and special facts (knowledge.eligibility.FLAGS, e.g. good_samaritan).
-            role=slot_text(tracker, "criminal_role"),
-            flags=set(slot_list(tracker, "legal_aid_flags")),
-        )
+        case = conversation_case(tracker)  # slots + the legal facts of everything the citizen typed
         verdict = api.assess_legal_aid(case)
         extra = []
         if verdict.outcome == "need_more_info":

@@ -27,13 +27,23 @@ FLAGS = frozenset({
     "death_penalty_review",              # Art. 25(5)
     "trial_in_absentia",                 # Art. 25(6)
     "compulsory_medical",                # Art. 28
+    "labour_relation",                   # Art. 31(5): confirming a labour relationship
+    "food_drug_safety",                  # Art. 31(7): food or drug safety accident
     "hero_martyr_rights",                # Art. 32(1)
     "good_samaritan",                    # Art. 32(2)
     "retrial_acquittal",                 # Art. 32(3)
+    "abuse_victim",                      # Art. 32(4): victim of abuse, abandonment or family violence
     "no_fixed_income",                   # Art. 42(1)
     "deadline_within_7_days",            # Art. 44(1)
     "urgent_preservation",               # Art. 44(2)
+    "in_custody",                        # detained (the duty lawyer, Art. 30/37/39)
 })
+# Flags that name the matter by themselves: no need to ask what the problem is.
+MATTER_FLAGS = frozenset({"compulsory_medical", "labour_relation", "food_drug_safety", "hero_martyr_rights",
+                          "good_samaritan", "retrial_acquittal", "abuse_victim"})
+# The legal basis of a verdict, for the headline (what kind of "yes" or "no" it is).
+CONCLUSIONS = ("mandatory_defence", "apply_then_assigned", "no_means_test", "means_check_exempt",
+               "means_tested", "not_listed")
 # Case types that are disputes between private parties: people's mediation fits them.
 CIVIL_CASE_TYPES = frozenset(
     "labor_pay labor_contract work_injury marriage domestic_violence support inheritance "
@@ -67,6 +77,10 @@ class LegalAidCase:
         self.flags = {f for f in (self.flags or ()) if f in FLAGS}
         self.role = self.role if self.role in ROLES else None
         self.city = self.city if isinstance(self.city, str) and self.city.strip() else None
+        # An abuse victim who has not named another matter is asking about the abuse itself.
+        if (self.case_type is None and self.case_category is None and self.role != "accused"
+                and ("abuse_victim" in self.flags or "violence_victim" in self.person_groups)):
+            self.case_type = "domestic_violence"
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,7 @@ class Assessment:
     materials: list[str] = field(default_factory=list)
     where_to_apply: str = ""
     authorities_assign: bool = False  # Art. 25/28: the authorities notify; no application needed
+    conclusion: str | None = None  # one of CONCLUSIONS (None: need more information)
 
 
 def match(rule: Rule, case: LegalAidCase) -> Match | None:
@@ -135,102 +150,155 @@ def _full(matches: list[Match]) -> list[Match]:
     return [m for m in matches if not m.conditional]
 
 
+# Rule kinds that decide the verdict, and the kinds of extra facts added to one.
+DECIDING_KINDS = ("mandatory_defence", "mandatory_on_application", "no_hardship_matter", "defence_application",
+                  "hardship_matter", "exemption", "not_listed_note")
+NOTE_KINDS = ("procedure", "hardship_standard", "mandatory_procedure", "duty_lawyer")
+NOT_COVERED_HARDSHIP = ("这类事项需要符合经济困难条件，您说收入情况还可以，所以一般不能获得法律援助。"
+                        "如果家庭情况有变化（如突发事件、重大疾病），可以再向法律援助机构咨询。")
+NOT_LISTED = ("您的事项不在《法律援助法》第三十一条、第三十二条列明的范围内；第三十一条第九项规定法律、法规、规章"
+              "还可以规定其他情形，地方规定是否覆盖，可以拨打12348确认。")
+WHERE_AUTHORITIES = ("办案机关（公安机关、检察院、法院）应当通知法律援助机构指派律师，您不需要另外申请；"
+                     "家属也可以主动联系当地法律援助机构了解情况。")
+WHERE_DEATH_REVIEW = ("由被告人（或其近亲属）向法律援助机构提出申请；申请后，人民法院应当通知法律援助机构指派律师担任辩护人。")
+
+
 def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
     rules = sorted(rules, key=lambda r: r.position)
     by_kind: dict[str, list[Match]] = {}
     for rule in rules:
-        if rule.kind in ("procedure", "hardship_standard"):
+        if rule.kind not in DECIDING_KINDS:
             continue
         found = match(rule, case)
         if found:
             by_kind.setdefault(rule.kind, []).append(found)
     mandatory = by_kind.get("mandatory_defence", [])
+    on_application = by_kind.get("mandatory_on_application", [])
     no_hardship = by_kind.get("no_hardship_matter", [])
+    defence = by_kind.get("defence_application", [])
     hardship = by_kind.get("hardship_matter", [])
     exemptions = by_kind.get("exemption", []) if hardship else []
+    not_listed_notes = by_kind.get("not_listed_note", [])
 
     used: list[Match] = []
     conditions: list[str] = []
     hardship_check_needed = False
+    conclusion: str | None = None
 
     def use(ms: list[Match]) -> None:
         for m in ms:
-            used.append(m)
+            if m not in used:
+                used.append(m)
             conditions.extend(c for c in m.conditions if c not in conditions)
 
-    if _full(mandatory) or _full(no_hardship):
-        outcome = "eligible"
-        use(_full(mandatory) + _full(no_hardship))
-    elif hardship:
+    conditional_special = [m for m in mandatory + on_application + no_hardship if m.conditional]
+    if _full(mandatory):
+        outcome, conclusion = "eligible", "mandatory_defence"
+        use(_full(mandatory))
+    elif _full(on_application):
+        outcome, conclusion = "eligible", "apply_then_assigned"
+        use(_full(on_application))
+    elif _full(no_hardship):
+        outcome, conclusion = "eligible", "no_means_test"
+        use(_full(no_hardship))
+    elif _full(defence):
+        # Art. 24: "因经济困难或者其他原因" — never refused for income alone; no means question.
+        outcome, conclusion = "likely_eligible", "means_tested"
+        use(_full(defence) + conditional_special)
+    elif hardship or defence:
+        hardship = hardship + defence  # a criminal matter whose side is not known yet
         exempt_full = _full(exemptions)
         if exempt_full:
             use(hardship + exempt_full)
             outcome = "eligible" if _full(hardship) else "likely_eligible"
+            conclusion = "means_check_exempt"
         elif case.economic_status == "hardship":
             use(hardship)
             outcome = "eligible" if _full(hardship) else "likely_eligible"
+            conclusion = "means_tested"
             hardship_check_needed = True
         elif case.economic_status == "not_hardship":
-            rescue = exemptions + mandatory + no_hardship  # all conditional here
+            rescue = exemptions + conditional_special + defence
             if rescue:
                 use(hardship + rescue)
                 outcome = "likely_eligible"
             else:
                 used.extend(hardship)
                 outcome = "not_covered"
+            conclusion = "means_tested"
             hardship_check_needed = True
         else:
-            use(hardship + exemptions + mandatory + no_hardship)
+            use(hardship + exemptions + conditional_special)
             outcome = "likely_eligible"
+            conclusion = "means_tested"
             hardship_check_needed = True
-    elif mandatory or no_hardship:
-        use(mandatory + no_hardship)
+    elif conditional_special:
+        use(conditional_special)
         outcome = "likely_eligible"
-    elif case.case_type is None and case.case_category is None:
+        first = conditional_special[0].rule.kind
+        conclusion = {"mandatory_defence": "mandatory_defence", "mandatory_on_application": "apply_then_assigned",
+                      "no_hardship_matter": "no_means_test"}[first]
+    elif case.case_type is None and case.case_category is None and not case.flags & MATTER_FLAGS:
         outcome = "need_more_info"
     else:
-        outcome = "not_covered"
+        outcome, conclusion = "not_covered", "not_listed"
 
     reasons = [m.rule.reason for m in used]
     if outcome == "not_covered":
-        if hardship:
-            reasons.append("这类事项需要符合经济困难条件，您说收入情况还可以，所以一般不能获得法律援助。"
-                           "如果家庭情况有变化（如突发事件、重大疾病），可以再向法律援助机构咨询。")
+        if conclusion == "means_tested":
+            reasons.append(NOT_COVERED_HARDSHIP)
         else:
-            reasons.append("您的事项不在《法律援助法》第三十一条、第三十二条列明的范围内；地方法规可能另有规定，"
-                           "可以拨打12348确认。")
-    extra = [r for r in rules if r.kind in ("procedure", "hardship_standard")]
+            use(not_listed_notes)
+            reasons += [m.rule.reason for m in not_listed_notes]
+            reasons.append(NOT_LISTED)
+    notes = [r for r in rules if r.kind in NOTE_KINDS]
     if hardship_check_needed:
-        for r in extra:
+        for r in notes:
             if r.kind == "hardship_standard":
                 used.append(Match(r))
                 reasons.append(r.reason)
+    assigned = conclusion in ("mandatory_defence", "apply_then_assigned") and outcome == "eligible"
+    only_mandatory = assigned and conclusion == "mandatory_defence"
     where = ""
-    only_mandatory = outcome == "eligible" and bool(_full(mandatory)) and not _full(no_hardship)
     if outcome in ("eligible", "likely_eligible"):
-        for r in extra:
-            if r.kind != "procedure":
-                continue
+        for r in notes:
             found = match(r, case)
             if not found or found.conditional:
                 continue
-            if r.code.startswith("art38"):
-                if only_mandatory:
-                    continue  # the court/procuratorate/police notify the legal aid office themselves
-                where = r.reason
-                used.append(found)
-            else:
-                used.append(found)
-                reasons.append(r.reason)
+            if r.kind == "mandatory_procedure":
+                if assigned:
+                    used.append(found)
+                    reasons.append(r.reason)
+            elif r.kind == "procedure":
+                if r.code.startswith("art38"):
+                    if not assigned:
+                        where = r.reason
+                        used.append(found)
+                elif r.code.startswith("art43"):
+                    if not assigned:  # Art. 43's 7 + 3 days are for applications, not notifications
+                        used.append(found)
+                        reasons.append(r.reason)
+                else:
+                    used.append(found)
+                    reasons.append(r.reason)
         if only_mandatory:
-            where = "办案机关（公安机关、检察院、法院）应当通知法律援助机构指派律师，您不需要另外申请；家属也可以主动联系当地法律援助机构了解情况。"
+            where = WHERE_AUTHORITIES
+        elif assigned:
+            where = WHERE_DEATH_REVIEW
+    if case.role == "accused" or (case.role is None and case.case_category == "criminal" and outcome != "need_more_info"):
+        for r in notes:
+            if r.kind == "duty_lawyer" and match(r, case) and not match(r, case).conditional:
+                used.append(Match(r))
+                reasons.append(r.reason)
 
     source_keys: list[str] = []
     for m in used:
         if m.rule.source not in source_keys:
             source_keys.append(m.rule.source)
-    if outcome == "not_covered" and not hardship:
-        source_keys = source_keys or ["LAL-31", "LAL-32"]
+    if outcome == "not_covered" and conclusion == "not_listed":
+        for key in ("LAL-31", "LAL-32"):
+            if key not in source_keys:
+                source_keys.append(key)
     materials: list[str] = []
     if outcome in ("eligible", "likely_eligible") and not only_mandatory:
         materials = list(dict.fromkeys(item for m in used for item in m.rule.materials))
@@ -244,6 +312,7 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
         hardship_check_needed=hardship_check_needed,
         where_to_apply=where,
         authorities_assign=only_mandatory,
+        conclusion=conclusion,
     )
 
 
@@ -254,7 +323,8 @@ def missing_information(case: LegalAidCase, rules: list[Rule]) -> list[str]:
     only when a group could exempt the citizen from that check.
     """
     missing: list[str] = []
-    if case.case_type is None and case.case_category is None:
+    result = None
+    if case.case_type is None and case.case_category is None and not case.flags & MATTER_FLAGS:
         missing.append("case_type")
         if not case.person_groups:
             missing.append("person_group")
@@ -265,6 +335,7 @@ def missing_information(case: LegalAidCase, rules: list[Rule]) -> list[str]:
                 missing.append("person_group")
             if case.economic_status is None:
                 missing.append("economic_status")
-    if case.city is None:
+    # Where the authorities assign the lawyer, the citizen applies nowhere: no need for the place.
+    if case.city is None and not (result and result.authorities_assign):
         missing.append("city")
     return missing

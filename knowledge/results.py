@@ -28,7 +28,9 @@ class SourceRef:
 
 
 def citation_line(sources: list[SourceRef]) -> str:
-    """依据：《A》第一条、第二条；《B》 — articles grouped by law, in first-seen order."""
+    """依据：《A》第一条、第二条；《B》 — articles grouped by law, in first-seen order.
+    A source not checked against the official text (verified: false) is never cited as law."""
+    sources = [s for s in sources if s.verified]
     if not sources:
         return ""
     grouped: dict[str, list[int]] = {}
@@ -160,6 +162,15 @@ OUTCOME_HEADLINES = {
 }
 
 
+# What kind of "yes": said first, before the reasons, when the engine knows it.
+CONCLUSION_HEADLINES = {
+    "mandatory_defence": "根据您说的情况，办案机关应当通知法律援助机构为当事人指派律师担任辩护人，"
+                         "不审查经济状况，也不需要您另外申请。",
+    "apply_then_assigned": "根据您说的情况，被告人申请法律援助后，法院应当通知法律援助机构指派律师担任辩护人，不审查经济状况。",
+    "no_means_test": "根据您说的情况，您可以申请法律援助，而且不受经济困难条件的限制（最终以法律援助机构的审查决定为准）。",
+}
+
+
 @dataclass
 class Verdict:
     outcome: str  # eligible | likely_eligible | not_covered | need_more_info
@@ -172,13 +183,17 @@ class Verdict:
     offices: list[Office] = field(default_factory=list)
     hardship_check_needed: bool = False
     rule_codes: list[str] = field(default_factory=list)
+    conclusion: str | None = None  # knowledge.eligibility.CONCLUSIONS
 
     @property
     def citations(self) -> list[str]:
         return [s.short for s in self.sources]
 
     def to_text(self) -> str:
-        parts = [OUTCOME_HEADLINES[self.outcome]]
+        headline = OUTCOME_HEADLINES[self.outcome]
+        if self.outcome == "eligible" and self.conclusion in CONCLUSION_HEADLINES:
+            headline = CONCLUSION_HEADLINES[self.conclusion]
+        parts = [headline]
         if self.reasons:
             parts.append(_bullets(self.reasons))
         if self.conditions:

@@ -12,7 +12,8 @@ SEED_DIR = Path(__file__).resolve().parent / "seed"
 
 RULE_KINDS = {
     "hardship_matter", "no_hardship_matter", "mandatory_defence",
-    "exemption", "procedure", "hardship_standard",
+    "exemption", "procedure", "hardship_standard", "mandatory_on_application", "defence_application",
+    "not_listed_note", "mandatory_procedure", "duty_lawyer",
 }
 
 

@@ -167,7 +167,8 @@ PERSON_GROUP_PATTERNS = {
     ],
     "elderly": [r"老人|老年|长者|阿伯|阿婆|孤寡老", r"(?:我|本人|今年|已经|都)[^，。！？,.!?]{0,3}" + _AGE_60_PLUS,
                 _AGE_60_PLUS + r"[^，。！？,.!?]{0,3}(?:的|嘅)?(?:老|人|阿伯|阿婆|伯|婆)"],
-    "migrant_worker": [r"农民工|外来务工|进城务工|务工人员|打工仔|打工妹|打工人|打工的|外地来打工"],
+    # "打工仔/打工的" alone is any employee, not a 进城务工人员 (Art. 42(3)): the screening asks.
+    "migrant_worker": [r"农民工|外来务工|进城务工|务工人员|外地来打工"],
 }
 
 # Entity → the key-phrase patterns of KeyPhraseMatcher.

@@ -52,10 +52,26 @@ def test_art28_compulsory_medical(seed_rules):
 
 # ---- Art. 24 / 29: criminal cases that need hardship ------------------------------------
 
-def test_art24_accused_adult_needs_hardship(seed_rules):
-    result = assess(seed_rules, case_category="criminal", role="accused")
-    assert result.outcome == "likely_eligible" and result.hardship_check_needed
-    assert "LAL-24" in result.source_keys and "LAL-29" not in result.source_keys
+def test_art24_accused_adult_may_apply_for_economic_or_other_reasons(seed_rules):
+    """Art. 24: "因经济困难或者其他原因" — no means question, and never refused for income alone."""
+    for status in (None, "hardship", "not_hardship"):
+        result = assess(seed_rules, case_category="criminal", role="accused", economic_status=status)
+        assert result.outcome == "likely_eligible" and not result.hardship_check_needed, status
+        assert result.conclusion == "means_tested"
+        assert "LAL-24" in result.source_keys and "LAL-29" not in result.source_keys
+        assert any("其他原因" in r for r in result.reasons)
+    assert "economic_status" not in missing_information(
+        LegalAidCase(case_category="criminal", role="accused"), seed_rules)
+
+
+def test_duty_lawyer_is_always_mentioned_for_the_accused(seed_rules):
+    for case in (dict(case_category="criminal", role="accused", economic_status="not_hardship"),
+                 dict(case_category="criminal", role="accused", person_groups=["minor"])):
+        result = assess(seed_rules, **case)
+        assert {"LAL-30", "LAL-37"} <= set(result.source_keys)
+        assert any("值班律师" in r for r in result.reasons)
+    victim = assess(seed_rules, case_category="criminal", role="victim")
+    assert "LAL-30" not in victim.source_keys
 
 
 def test_art29_victim_with_hardship(seed_rules):
@@ -66,8 +82,7 @@ def test_art29_victim_with_hardship(seed_rules):
 # ---- Art. 31: civil/administrative matters that need hardship ---------------------------
 
 @pytest.mark.parametrize("case_type", ["state_compensation", "social_insurance", "support", "labor_pay",
-                                       "labor_contract", "work_injury", "traffic_accident", "medical",
-                                       "environment"])
+                                       "work_injury", "traffic_accident", "medical", "environment"])
 def test_art31_matters(seed_rules, case_type):
     unknown = assess(seed_rules, case_type=case_type)
     assert unknown.outcome == "likely_eligible" and unknown.hardship_check_needed
@@ -195,3 +210,78 @@ def test_missing_information_skips_economic_status_when_it_does_not_matter(seed_
     assert missing_information(LegalAidCase(case_type="labor_pay", person_groups=["migrant_worker"],
                                             city="广州市"), seed_rules) == []
     assert missing_information(LegalAidCase(case_type="domestic_violence", city="佛山市"), seed_rules) == []
+
+
+# ---- corrections against the law text (issue 11) -----------------------------------------
+
+@pytest.mark.parametrize("flags, groups", [
+    ({"vision_hearing_speech_disability"}, []),          # Art. 25(2) without a "disabled" tag
+    ({"cannot_fully_control_conduct"}, []),               # Art. 25(3)
+    ({"possible_life_or_death_sentence"}, []),            # Art. 25(4)
+    ({"trial_in_absentia"}, []),                          # Art. 25(6)
+    (set(), ["minor"]),                                   # Art. 25(1)
+])
+def test_art25_mandatory_defence_items(seed_rules, flags, groups):
+    result = assess(seed_rules, case_category="criminal", role="accused", flags=flags, person_groups=groups,
+                    economic_status="not_hardship")
+    assert result.outcome == "eligible" and result.conclusion == "mandatory_defence"
+    assert result.authorities_assign and not result.hardship_check_needed
+    assert "LAL-25" in result.source_keys and "LAL-36" in result.source_keys
+    assert "LAL-43" not in result.source_keys  # Art. 43's 7 + 3 days are for applications
+    assert missing_information(LegalAidCase(case_category="criminal", role="accused", flags=flags,
+                                            person_groups=groups), seed_rules) == []
+
+
+def test_art25_5_death_penalty_review_needs_an_application(seed_rules):
+    result = assess(seed_rules, case_category="criminal", role="accused", flags={"death_penalty_review"})
+    assert result.outcome == "eligible" and result.conclusion == "apply_then_assigned"
+    assert not result.authorities_assign and "申请" in result.where_to_apply
+    assert "LAL-43" not in result.source_keys and "LAL-36" in result.source_keys
+
+
+def test_art32_3_retrial_acquittal_needs_no_means_test(seed_rules):
+    result = assess(seed_rules, case_type="state_compensation", flags={"retrial_acquittal"},
+                    economic_status="not_hardship")
+    assert result.outcome == "eligible" and result.conclusion == "no_means_test"
+    assert "LAL-32" in result.source_keys
+
+
+@pytest.mark.parametrize("case", [
+    dict(case_type="marriage", flags={"abuse_victim"}),                       # divorce after being beaten
+    dict(case_type="support", flags={"abuse_victim"}, person_groups=["elderly"]),  # thrown out by children
+    dict(case_category="criminal", case_type="criminal", role="victim", flags={"abuse_victim"}),
+    dict(flags={"abuse_victim"}),                                              # the abuse itself
+])
+def test_art32_4_abuse_victims_related_rights(seed_rules, case):
+    result = assess(seed_rules, economic_status="not_hardship", **case)
+    assert result.outcome == "eligible" and result.conclusion == "no_means_test", result
+    assert "LAL-32" in result.source_keys
+
+
+def test_art32_4_does_not_leak_to_unrelated_matters(seed_rules):
+    neighbour = assess(seed_rules, case_type="neighbor", flags={"abuse_victim"}, economic_status="not_hardship")
+    assert neighbour.outcome == "not_covered" and "LAL-32" not in [k for k in neighbour.source_keys[:1]]
+    accident = assess(seed_rules, case_type="traffic_accident", flags={"abuse_victim"})
+    assert accident.conclusion == "means_tested" and accident.hardship_check_needed
+
+
+def test_art31_7_food_and_drug_safety(seed_rules):
+    result = assess(seed_rules, case_type="consumer", flags={"food_drug_safety"})
+    assert result.outcome == "likely_eligible" and result.conclusion == "means_tested"
+    assert result.source_keys[0] == "LAL-31"
+    assert missing_information(LegalAidCase(flags={"food_drug_safety"}), seed_rules)[0] != "case_type"
+
+
+def test_art31_5_dismissal_compensation_is_not_listed(seed_rules):
+    result = assess(seed_rules, case_type="labor_contract", economic_status="hardship")
+    assert result.outcome == "not_covered" and result.conclusion == "not_listed"
+    text = "".join(result.reasons)
+    assert "确认劳动关系或者支付劳动报酬" in text and "第九项" in text and "12348" in text
+    relation = assess(seed_rules, case_type="labor_contract", flags={"labour_relation"}, economic_status="hardship")
+    assert relation.outcome == "eligible" and relation.conclusion == "means_tested"
+
+
+def test_art44_advance_aid_is_mentioned_when_urgent(seed_rules):
+    for flag in ("deadline_within_7_days", "urgent_preservation"):
+        result = assess(seed_rules, case_type="labor_pay", flags={flag})
+        assert "LAL-44" in result.source_keys and any("先行提供" in r for r in result.reasons)

@@ -1,0 +1,268 @@
+"""Legal facts from the whole conversation: what the eligibility engine can use, taken from
+anything the citizen said in any turn (the first story, an answer to another question, a
+later correction).
+
+extract(texts) reads the citizen's messages in order and returns LegalFacts: person groups,
+engine flags (knowledge.eligibility.FLAGS), the citizen's side in a criminal matter (accused
+or victim), the economic situation and the case category. It is pure Python (regular
+expressions over Simplified text), so the screening form, the verdict and the tests all
+use the same reading.
+
+Reading rules, in order of importance:
+- a mention inside a negated phrase ("他不是聋哑人", "我唔系农民工", "家里不困难") does not set
+  the fact; a negated group is remembered as denied, so a later turn can still confirm it;
+- later turns win for single values (role, economic situation) — a correction replaces;
+- the citizen's side: "被老公打", "被人骗" make the citizen the victim; "被抓", "涉嫌" make them
+  (or the relative they speak for) the accused — unless the one arrested is the person who
+  harmed them ("老公打我被拘留了");
+- "打工的/打工仔" alone does not make someone a 进城务工人员 (Art. 42(3)): it is reported as
+  `worker_unconfirmed`, and the dialogue asks.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+# A clause is the unit of negation: "他不是聋哑人，是精神病" negates only the first half.
+CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；、\n\r\t ]+")
+NEGATION_BEFORE = re.compile(r"(?:不是|并不是|并非|不算|不属于|没有|没|唔系|唔係|唔喺|冇|不|未|非)\s*(?:太|很|特别|算|是|系)?\s*$")
+MAX_CHARS = 4000  # a conversation's worth of text; more is cut, never scanned whole
+
+_FAMILY = (r"(?:老公|丈夫|老婆|妻子|前夫|前妻|男朋友|男友|女朋友|女友|儿子|女儿|仔|女|儿媳|女婿|子女|孩子们|"
+           r"后父|继父|继母|后妈|爸爸|爸|妈妈|妈|父亲|母亲|老豆|老母|公公|婆婆|家人|家里人|亲戚|佢)")
+_NUM_1_7 = r"(?:[1-7一二三四五六七两几])"
+
+FLAG_PATTERNS: dict[str, list[str]] = {
+    "vision_hearing_speech_disability": [
+        r"聋哑|又聋又哑|聋|哑|听不见|听不到|听唔到|耳朵听不|看不见|睇唔到|失明|盲人|瞎|视力残疾|听力残疾|言语残疾|不会说话|讲唔到嘢",
+    ],
+    "cannot_fully_control_conduct": [
+        r"精神病|精神分裂|精神障碍|精神残疾|精神有问题|智力残疾|智力障碍|智障|弱智|痴呆|脑子有问题|脑子不正常|"
+        r"脑子唔正常|脑子不好使|不能完全辨认|控制不了自己",
+    ],
+    "possible_life_or_death_sentence": [r"(?:判|判处|可能|会|要)[^，。]{0,4}(?:死刑|无期)|死刑|无期徒刑|无期"],
+    "death_penalty_review": [r"死刑复核|复核死刑"],
+    "trial_in_absentia": [r"缺席审判|缺席判决|缺席审理"],
+    "compulsory_medical": [r"强制医疗"],
+    "hero_martyr_rights": [r"烈士[^。]{0,12}(?:名誉|荣誉|人格|诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲)|"
+                           r"(?:诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲)[^。]{0,12}(?:烈士|英烈|英雄)"],
+    "good_samaritan": [r"见义勇为|救人|救落水|为了救|制止(?:犯罪|小偷|抢劫|歹徒)|抓小偷|帮人抓贼|勇斗歹徒"],
+    "retrial_acquittal": [r"再审[^。]{0,15}无罪|改判无罪|宣告无罪|冤案平反|无罪释放"],
+    "no_fixed_income": [r"没有固定收入|无固定收入|没有收入|没收入|冇收入|冇人工|没有生活来源|无固定生活来源|没有经济来源|靠人养"],
+    "deadline_within_7_days": [
+        r"(?:时效|期限|开庭|仲裁|起诉|上诉|复议|截止)[^。]{0,10}(?:快到|快过|快要过|就要过|马上|还有" + _NUM_1_7 +
+        r"天|剩" + _NUM_1_7 + r"天|明天|后天|听日)",
+        r"(?:还有|只剩|剩下|仅剩)" + _NUM_1_7 + r"天[^。]{0,8}(?:时效|期限|开庭|过期|到期|截止|仲裁|起诉)",
+        r"(?:明天|后天|听日)[^。]{0,4}(?:开庭|就过|截止|到期)",
+        r"时效快到|快过时效|时效快过",
+    ],
+    "urgent_preservation": [
+        r"财产保全|证据保全|先予执行|转移财产|转移资产",
+        r"(?:要|准备|正在|快|想|打算|偷偷)[^，。]{0,4}(?:转移|卖掉|变卖|卖咗|过户)[^，。]{0,4}(?:财产|房子|房|钱|车|厂|设备)",
+        r"(?:老板|对方|佢|他)[^，。]{0,6}(?:跑路|卷钱|要跑)",
+    ],
+    "abuse_victim": [  # Art. 32(4): 虐待、遗弃、家庭暴力 (the citizen, or the person they speak for, is the victim)
+        r"家暴|家庭暴力|虐待|遗弃|弃养",
+        r"被" + _FAMILY + r"[^，。]{0,4}(?:打|赶|虐|锁|关|掐|踢|砍|烫|饿)",
+        _FAMILY + r"[^，。]{0,8}(?:打我|打伤我|打到我|打到|打得|打咗我|动手打|掐我|踢我|打孩子|打仔|打小孩|赶我出|赶出家门|赶出来|不给我饭|唔俾饭|不给饭|锁在|关在)",
+        r"被赶出家门|赶出家门|不给(?:我)?饭吃|唔俾饭食",
+    ],
+    "food_drug_safety": [
+        r"食物中毒|食品安全事故|食品中毒|吃坏|吃出(?:问题|病)|假药|劣药|药品安全|疫苗事故|问题疫苗",
+        r"(?:吃了|食咗|喝了|饮咗)[^。]{0,10}(?:中毒|住院|入院|进医院|拉肚子|上吐下泻|抢救|出事|食物中毒)",
+        r"(?:吃|服)[^。]{0,4}药[^。]{0,8}(?:中毒|住院|出事|副作用大|毁了|瘫)",
+    ],
+    "labour_relation": [  # Art. 31(5): 请求确认劳动关系
+        r"确认劳动关系|证明劳动关系|不承认[^，。]{0,6}(?:劳动关系|是员工|是他们的人|我系佢哋员工|雇了我)|不认我是员工",
+    ],
+    "in_custody": [r"被抓|抓了|抓走|抓进去|抓咗|拉咗|被拘留|拘留|刑拘|看守所|羁押|逮捕|批捕|关起来|关进去|被扣"],
+}
+
+GROUP_PATTERNS: dict[str, list[str]] = {
+    "minor": [r"未成年|未满(?:十八|18)|中学生|初中生|高中生|小学生|(?<![0-9])(?:1[0-7]|[1-9])岁|"
+              r"(?<![一二三四五六七八九十百两])(?:十[一二三四五六七]?|[一二三四五六七八九两])岁"],
+    "elderly": [r"老人|老年人|长者|阿伯|阿婆|孤寡老|(?<![0-9])[6-9][0-9](?:多)?岁|[六七八九]十(?:[一二三四五六七八九]|几|多)?岁"],
+    "disabled": [r"残疾|残障|瘫痪|残疾证"],
+    "low_income": [r"低保|特困|五保|救助对象|司法救助|社会救助"],
+    "military": [r"军人|军属|军嫂|现役|优抚对象|优抚"],
+    "hero_martyr_family": [r"烈士[^，。]{0,4}(?:家属|子女|儿子|女儿|父亲|母亲|妻子|遗属|后代|近亲属|孙)|"
+                           r"(?:我|我的)[^，。]{0,3}(?:爸|爷爷|父亲|外公|哥哥|老公|丈夫|妈|母亲|儿子)[^，。]{0,3}(?:是|系)烈士"],
+    "migrant_worker": [r"农民工|进城务工|外来务工|务工人员|从农村出来|农村[^。]{0,8}出来|(?:老家|屋企)[^。]{0,6}(?:农村|村里|乡下)"],
+}
+WORKER_WORDS = re.compile(r"打工|做工|打散工|做散工|打零工|返工")
+_DISABILITY_FLAG_TO_GROUP = {"vision_hearing_speech_disability": "disabled"}
+
+ACCUSED_PATTERNS = [
+    r"被抓|抓了|抓走|抓进去|抓咗|拉咗|被拘留|刑拘|刑事拘留|看守所|羁押|被逮捕|逮捕|批捕|涉嫌|犯罪嫌疑人|嫌疑人|被告人|"
+    r"被起诉|被公诉|要坐牢|会坐牢|判几年|会判|取保候审|偷东西|偷了|盗窃|抢劫|贩毒|诈骗罪|被控|辩护",
+]
+VICTIM_PATTERNS = [
+    r"被害人|受害人|受害者|自诉",
+    r"(?:我|我的|我家|我哋|我们)[^，。]{0,6}被[^，。]{0,6}(?:打|骗|抢|偷|砍|伤|强奸|撞|捅|殴打|诈骗|欺负|伤害)",
+    r"被(?:人|他|她|佢|对方|那个人|老板)[^，。]{0,6}(?:打|骗|抢|偷|砍|伤|捅|殴打|诈骗)",
+]
+# "老公打我被拘留了": the one arrested is the one who harmed the citizen.
+OTHER_IS_ACCUSED = re.compile(r"(?:他|她|佢|对方|那个人|" + _FAMILY[3:-1] + r")[^，。]{0,10}(?:被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|抓走|抓咗|拉咗|逮捕|坐牢)")
+SELF_ACCUSED = re.compile(r"(?<![打骂砍踢掐伤骗])我[^，。]{0,4}(?:被抓|被拘留|被刑拘|涉嫌|被起诉|要坐牢|是被告)")
+EXPLICIT_ROLE = {
+    "accused": re.compile(r"(?:我|他|她|佢)(?:是|系)(?:犯罪)?(?:嫌疑人|被告人|被告)"),
+    "victim": re.compile(r"(?:我|他|她|佢)(?:是|系)(?:受害人|被害人|受害者|受害一方)"),
+}
+
+CRIMINAL_WORDS = re.compile(r"刑事|判刑|坐牢|派出所|公安|检察院|看守所|刑拘|拘留|逮捕|罪")
+
+# The economic situation, said of the citizen's own household ("公司没钱" is not about them).
+_SELF = r"(?:我|我们|我哋|我家|家里|家庭|屋企|我屋企|经济|收入|条件|生活|家境|本人)"
+NOT_HARDSHIP = re.compile(
+    _SELF + r"[^，。]{0,4}(?:还可以|还行|过得去|不错|挺好|稳定|唔错|ok|OK)|"
+    r"不困难|不算困难|不算太困难|唔算困难|唔困难|冇困难|不是很困难|不太困难|不穷|唔穷|"
+    r"请得起律师|有积蓄|有存款|不差钱|小康|(?<![没冇無无])有钱")
+HARDSHIP = re.compile(
+    r"经济困难|困难户|生活困难|揭不开锅|收入很低|收入好低|低收入|负债累累|欠了一身债|"
+    r"请不起|请唔起|付不起|俾唔起|交不起|" + _SELF + r"[^，。]{0,4}(?:困难|穷|没(?:有)?钱|冇钱|无钱|没什么钱|冇乜钱|紧张)|"
+    r"^(?:没钱|冇钱|很穷|好穷|困难)")
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be read
+    return _t2s()(text)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s").convert
+    except Exception:  # a project dependency; without it traditional text is read as is
+        return lambda s: s
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in CLAUSE_SPLIT.split(text) if c]
+
+
+def _hits(patterns: Iterable[str], clause: str) -> list[bool]:
+    """For each match of any pattern in the clause: is it negated?"""
+    found = []
+    for pattern in patterns:
+        for m in _compiled(pattern).finditer(clause):
+            found.append(bool(NEGATION_BEFORE.search(clause[max(0, m.start() - 4):m.start()])))
+    return found
+
+
+def _said(patterns: Iterable[str], clause: str) -> str | None:
+    """'yes' when some mention is not negated, 'no' when every mention is negated, else None."""
+    hits = _hits(patterns, clause)
+    if not hits:
+        return None
+    return "yes" if not all(hits) else "no"
+
+
+@dataclass
+class LegalFacts:
+    person_groups: list[str] = field(default_factory=list)
+    denied_groups: set[str] = field(default_factory=set)
+    flags: set[str] = field(default_factory=set)
+    role: str | None = None
+    economic_status: str | None = None
+    case_category: str | None = None
+    worker_unconfirmed: bool = False  # "打工的" without anything that makes it 进城务工
+
+    def merge_into(self, groups: Iterable[str], flags: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Slot values updated with these facts: groups denied here are removed."""
+        merged_groups = [g for g in dict.fromkeys(list(groups) + self.person_groups) if g not in self.denied_groups]
+        merged_flags = list(dict.fromkeys(list(flags) + sorted(self.flags)))
+        return merged_groups, merged_flags
+
+
+def economic_status_of(clause: str) -> str | None:
+    """hardship / not_hardship for one clause; negated hardship ("不算太困难") is not_hardship."""
+    if NOT_HARDSHIP.search(clause):
+        return "not_hardship"
+    m = HARDSHIP.search(clause)
+    if m is None:
+        return None
+    negated = NEGATION_BEFORE.search(clause[max(0, m.start() - 4):m.start()]) or re.search(
+        r"(?:不|唔|没|冇)(?:太|很|算|系|是)?(?:困难|穷)", m.group())
+    return "not_hardship" if negated else "hardship"
+
+
+def _role_of(text: str, flags: set[str]) -> str | None:
+    for role, pattern in EXPLICIT_ROLE.items():
+        if pattern.search(text):
+            return role
+    clauses = _clauses(text)
+    accused = any(_said(ACCUSED_PATTERNS, c) == "yes" for c in clauses)
+    victim = any(_said(VICTIM_PATTERNS, c) == "yes" for c in clauses) or "abuse_victim" in flags
+    if accused and victim:
+        if SELF_ACCUSED.search(text):
+            return "accused"
+        return "victim" if (OTHER_IS_ACCUSED.search(text) or "abuse_victim" in flags) else "accused"
+    if accused:
+        return "victim" if OTHER_IS_ACCUSED.search(text) and "abuse_victim" in flags else "accused"
+    if victim:
+        return "victim"
+    return None
+
+
+def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
+    """Add what one message says to `facts` (a new LegalFacts when None)."""
+    facts = facts or LegalFacts()
+    if not isinstance(text, str) or not text.strip():
+        return facts
+    text = _normalise(text[:MAX_CHARS])
+    clauses = _clauses(text)
+    said_flags: set[str] = set()
+    for flag, patterns in FLAG_PATTERNS.items():
+        if any(_said(patterns, c) == "yes" for c in clauses):
+            said_flags.add(flag)
+    if "death_penalty_review" in said_flags:
+        said_flags.discard("possible_life_or_death_sentence")  # already sentenced: Art. 25(5), not (4)
+    if "abuse_victim" in said_flags and "in_custody" in said_flags and not SELF_ACCUSED.search(text):
+        said_flags.discard("in_custody")  # the abuser was detained, not the citizen
+    facts.flags |= said_flags
+    for flag, group in _DISABILITY_FLAG_TO_GROUP.items():
+        if flag in said_flags and group not in facts.person_groups:
+            facts.person_groups.append(group)
+    for group, patterns in GROUP_PATTERNS.items():
+        answers = [_said(patterns, c) for c in clauses]
+        if "yes" in answers:
+            facts.denied_groups.discard(group)
+            if group not in facts.person_groups:
+                facts.person_groups.append(group)
+        elif "no" in answers:
+            facts.denied_groups.add(group)
+            facts.person_groups = [g for g in facts.person_groups if g != group]
+    if WORKER_WORDS.search(text) and "migrant_worker" not in facts.person_groups \
+            and "migrant_worker" not in facts.denied_groups:
+        facts.worker_unconfirmed = True
+    if "migrant_worker" in facts.person_groups or "migrant_worker" in facts.denied_groups:
+        facts.worker_unconfirmed = False
+    role = _role_of(text, said_flags)
+    if role:
+        facts.role = role
+    if role == "accused" or (role == "victim" and CRIMINAL_WORDS.search(text)):
+        facts.case_category = "criminal"
+    for clause in clauses:
+        status = economic_status_of(clause)
+        if status:
+            facts.economic_status = status
+    return facts
+
+
+def extract(texts: Iterable[str]) -> LegalFacts:
+    """Facts from the citizen's messages, oldest first."""
+    facts = LegalFacts()
+    for text in texts:
+        extract_one(text, facts)
+    return facts

@@ -1,0 +1,95 @@
+"""The legal-facts extractor over a whole conversation (knowledge.facts): negation, the
+citizen's side, later turns winning, and "打工" not being enough for Art. 42(3)."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.eligibility import FLAGS, PERSON_GROUPS
+from knowledge.facts import extract
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("我弟弟是聋哑人，上礼拜被派出所抓了", "vision_hearing_speech_disability"),
+    ("我老豆耳朵听不见", "vision_hearing_speech_disability"),
+    ("我哥有精神病，打伤了人被刑拘", "cannot_fully_control_conduct"),
+    ("他脑子有问题的", "cannot_fully_control_conduct"),
+    ("律师说可能判死刑", "possible_life_or_death_sentence"),
+    ("我爸的案子在死刑复核", "death_penalty_review"),
+    ("再审改判无罪了，坐了八年牢", "retrial_acquittal"),
+    ("见义勇为被砍伤", "good_samaritan"),
+    ("仲裁时效还有几天就过了", "deadline_within_7_days"),
+    ("老板要转移财产跑路", "urgent_preservation"),
+    ("吃了外卖食物中毒住院了", "food_drug_safety"),
+    ("我七十岁了，儿子把我赶出家门不给饭吃", "abuse_victim"),
+    ("我被老公打到进医院", "abuse_victim"),
+    ("公司不承认我是员工，想确认劳动关系", "labour_relation"),
+])
+def test_flags(text, flag):
+    facts = extract([text])
+    assert flag in facts.flags
+    assert facts.flags <= FLAGS and set(facts.person_groups) <= PERSON_GROUPS
+
+
+def test_negated_mentions_set_nothing():
+    assert not extract(["他不是聋哑人"]).flags
+    facts = extract(["我是农民工", "不对，我唔系农民工"])
+    assert "migrant_worker" not in facts.person_groups and "migrant_worker" in facts.denied_groups
+
+
+def test_death_penalty_review_is_not_a_possible_death_sentence():
+    assert extract(["死刑复核阶段了"]).flags == {"death_penalty_review"}
+
+
+@pytest.mark.parametrize("texts, role", [
+    (["我儿子16岁被抓了"], "accused"),
+    (["我老公打我，被派出所拘留了，我想离婚要赔偿"], "victim"),
+    (["我被人骗了三万块"], "victim"),
+    (["我是受害人"], "victim"),
+])
+def test_the_citizens_side(texts, role):
+    assert extract(texts).role == role
+
+
+def test_the_abuser_detained_is_not_the_citizen_in_custody():
+    facts = extract(["老公打我被拘留了"])
+    assert "in_custody" not in facts.flags and "abuse_victim" in facts.flags
+
+
+@pytest.mark.parametrize("text, status", [
+    ("有点养老金，不算太困难", "not_hardship"),
+    ("家里不困难", "not_hardship"),
+    ("收入还可以", "not_hardship"),
+    ("我没有钱", "hardship"),
+    ("我哋屋企好困难", "hardship"),
+    ("家里请不起律师", "hardship"),
+    ("公司说没钱发工资", None),   # the company's money, not the citizen's
+    ("还可以申请吗", None),
+])
+def test_economic_status(text, status):
+    assert extract([text]).economic_status == status
+
+
+def test_later_turns_win():
+    assert extract(["家里很困难", "其实收入还可以"]).economic_status == "not_hardship"
+
+
+@pytest.mark.parametrize("text, groups", [
+    ("我今年六十五岁", ["elderly"]),
+    ("孩子3岁", ["minor"]),
+    ("我二十岁", []),
+    ("我系低保户", ["low_income"]),
+])
+def test_groups_by_age_and_status(text, groups):
+    assert extract([text]).person_groups == groups
+
+
+def test_worker_words_alone_are_not_a_migrant_worker():
+    plain = extract(["我是打工的，老板欠三个月工资"])
+    assert "migrant_worker" not in plain.person_groups and plain.worker_unconfirmed
+    rural = extract(["我是从农村出来打工的"])
+    assert rural.person_groups == ["migrant_worker"] and not rural.worker_unconfirmed
+
+
+@pytest.mark.parametrize("bad", ["", None, 42, "\ud800", "聋" * 100_000])
+def test_bad_input_never_raises(bad):
+    extract([bad])
