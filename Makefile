@@ -1,5 +1,5 @@
 # The two commands a deployer needs. Both do all set-up on a fresh machine.
-.PHONY: run test setup train bench cv clean
+.PHONY: run test setup train bench cv conversations clean
 export RASA_TELEMETRY_ENABLED := false
 
 run:
@@ -24,6 +24,10 @@ bench:
 cv:
 	@bash scripts/bootstrap.sh run
 	@.venv/bin/python -m bench.nlu_cv
+
+conversations:
+	@bash scripts/bootstrap.sh run
+	@.venv/bin/python -m bench.conversations
 
 clean:
 	rm -rf models var results .pytest_cache

@@ -146,13 +146,16 @@ def case_from_tracker(tracker: Tracker) -> api.LegalAidCase:
 
 
 def times_asked(tracker: Tracker, slot: str) -> int:
-    """How often the current screening has asked for `slot` (requested_slot set to it)."""
+    """How often the current screening has asked for `slot` (its ask action ran)."""
+    ask = f"action_ask_{FORM}_{slot}"
     count = 0
     for event in reversed(tracker.events):
         if event.get("event") == "active_loop" and event.get("name") == FORM:
             break
-        if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT and event.get("value") == slot:
+        if event.get("event") == "action" and event.get("name") == ask:
             count += 1
+        elif event.get("event") == "bot" and event.get("text") == ASK_TEXTS.get(slot):
+            count += 1  # the form runs its ask action inside its own turn: only the message is logged
     return count
 
 
@@ -373,6 +376,12 @@ class ValidateLegalAidForm(FormValidationAction):
 
 
 SKIP_BUTTON = {"title": "跳过", "payload": "/skip"}
+ASK_TEXTS = {
+    "case_type": "请问您遇到的是什么问题？可以点下面的选项，也可以用一句话说说情况。",
+    "city": "请问事情发生在广东哪个城市（或区县）？我好告诉您去哪里申请。",
+    "person_group": "您（或当事人）是否属于下面的情况？有些情况申请法律援助时不用审查经济状况。",
+    "economic_status": "最后一个问题：您家里的经济状况怎么样？（例如领低保、特困供养，或家庭收入很低，都算经济困难）",
+}
 # Intents that answer the pending question (or fail to); side questions and stop are not answers.
 ANSWER_INTENTS = {"inform", "deny", "affirm", "nlu_fallback", "out_of_scope", "legal_problem",
                   "legal_aid_eligibility"}
@@ -387,7 +396,7 @@ class ActionAskCaseType(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         buttons = [button(title, "inform", case_type=code) for title, code in CASE_TYPE_BUTTONS if code != "criminal"]
         buttons.append(button("刑事案件", "inform", case_category="criminal"))
-        dispatcher.utter_message(text="请问您遇到的是什么问题？可以点下面的选项，也可以用一句话说说情况。",
+        dispatcher.utter_message(text=ASK_TEXTS["case_type"],
                                  buttons=buttons + [SKIP_BUTTON])
         return []
 
@@ -403,7 +412,7 @@ class ActionAskCity(Action):
             cities = api.major_cities()
         except Exception:  # noqa: BLE001 - the question still works without buttons
             cities = []
-        dispatcher.utter_message(text="请问事情发生在广东哪个城市（或区县）？我好告诉您去哪里申请。",
+        dispatcher.utter_message(text=ASK_TEXTS["city"],
                                  buttons=[button(name, "inform", city=name) for name in cities] + [SKIP_BUTTON])
         return []
 
@@ -416,7 +425,7 @@ class ActionAskPersonGroup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         buttons = [button(title, "inform", person_group=code) for code, title in PERSON_GROUP_NAMES.items()]
-        dispatcher.utter_message(text="您（或当事人）是否属于下面的情况？有些情况申请法律援助时不用审查经济状况。",
+        dispatcher.utter_message(text=ASK_TEXTS["person_group"],
                                  buttons=buttons + [{"title": "都不是", "payload": "/deny"}])
         return []
 
@@ -429,7 +438,7 @@ class ActionAskEconomicStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         dispatcher.utter_message(
-            text="最后一个问题：您家里的经济状况怎么样？（例如领低保、特困供养，或家庭收入很低，都算经济困难）",
+            text=ASK_TEXTS["economic_status"],
             buttons=[button("经济困难", "inform", economic_status="hardship"),
                      button("收入还可以", "inform", economic_status="not_hardship"),
                      {"title": "不想说", "payload": "/skip"}])
@@ -458,6 +467,10 @@ class ActionRouteLegalProblem(Action):
             return []
         lines = [f"关于“{CASE_TYPE_NAMES.get(case_type, case_type)}”的问题，可以考虑这些途径："]
         citations: list[str] = []
+        if api.is_family_violence_case(conversation_case(tracker)):
+            safety = api.family_violence_safety()
+            lines.insert(0, safety.summary)
+            citations += safety.citations
         for route in routes:
             lines.append(f"· {route.to_text()}")
             citations += [c for c in route.citations if c not in citations]

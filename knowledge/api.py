@@ -28,6 +28,7 @@ from knowledge.text import clean
 __all__ = [
     "get_session", "session_scope", "resolve_place", "suggest_places", "major_cities",
     "LegalAidCase", "assess_legal_aid", "legal_aid_questions", "Verdict",
+    "family_violence_safety", "is_family_violence_case",
     "notary_guide", "notary_items", "notary_item_code", "common_notary_items", "mediation_guide", "cross_province_guide", "service_guide",
     "SERVICE_CODES", "find_offices", "office_list", "routes_for_case_type", "legal_source",
     "Place", "Office", "OfficeList", "ServiceGuide", "ServiceRoute", "SourceRef", "citation_line",
@@ -297,6 +298,9 @@ def assess_legal_aid(case, session: Session | None = None) -> Verdict:
             if legal_aid is not None and not result.authorities_assign:
                 verdict.materials = list(dict.fromkeys(list(legal_aid.materials or []) + result.materials))
             verdict.offices = find_offices(case.city, office_type="legal_aid", session=s) if case.city else []
+        if is_family_violence_case(case):
+            verdict.safety = FAMILY_VIOLENCE_SAFETY
+            verdict.sources += [src for src in _sources(s, FAMILY_VIOLENCE_SOURCES) if src not in verdict.sources]
         if result.outcome in ("likely_eligible", "not_covered"):
             verdict.alternatives = [r for r in _routes(s, case.case_type, with_legal_aid=False)]
             if not verdict.alternatives and case.case_type in CIVIL_CASE_TYPES:
@@ -312,6 +316,34 @@ def legal_aid_questions(case, session: Session | None = None) -> list[str]:
     case = _as_case(case)
     with _session(session) as s:
         return missing_information(case, _rules(s))
+
+
+# ---------------------------------------------------------------- family violence
+
+FAMILY_VIOLENCE_SAFETY = (
+    "如果您或家人正面临危险，请立即拨打110报警。\n"
+    "人身安全保护令：因遭受家庭暴力或者面临家庭暴力的现实危险，可以向人民法院申请人身安全保护令；"
+    "本人因受到强制、威吓等原因无法申请的（或是无民事行为能力、限制民事行为能力人），近亲属、公安机关、"
+    "妇女联合会、居民委员会、村民委员会、救助管理机构可以代为申请。需要有明确的被申请人、具体的请求，"
+    "以及遭受家庭暴力或者面临家庭暴力现实危险的情形。法院受理后72小时内作出保护令或者驳回申请，"
+    "情况紧急的24小时内作出。"
+)
+FAMILY_VIOLENCE_SOURCES = ["ADVL-23", "ADVL-27", "ADVL-28"]
+
+
+def family_violence_safety(session: Session | None = None) -> ServiceGuide:
+    """110 first, then the personal safety protection order (反家庭暴力法 Art. 23, 27, 28):
+    said with every family-violence answer, not only in the danger handoff."""
+    with _session(session) as s:
+        return ServiceGuide(code="protection_order", name="人身安全保护令", summary=FAMILY_VIOLENCE_SAFETY,
+                            materials=[], in_person=None, time_limit="", fee_rule="", where_to_apply="",
+                            online="", cross_province=None, notes=[], sources=_sources(s, FAMILY_VIOLENCE_SOURCES))
+
+
+def is_family_violence_case(case) -> bool:
+    case = _as_case(case)
+    return (case.case_type == "domestic_violence" or "abuse_victim" in case.flags
+            or "violence_victim" in case.person_groups)
 
 
 # ---------------------------------------------------------------- routing

@@ -184,6 +184,7 @@ class Verdict:
     hardship_check_needed: bool = False
     rule_codes: list[str] = field(default_factory=list)
     conclusion: str | None = None  # knowledge.eligibility.CONCLUSIONS
+    safety: str = ""  # family violence: 110 and the protection order, said first
 
     @property
     def citations(self) -> list[str]:
@@ -193,7 +194,7 @@ class Verdict:
         headline = OUTCOME_HEADLINES[self.outcome]
         if self.outcome == "eligible" and self.conclusion in CONCLUSION_HEADLINES:
             headline = CONCLUSION_HEADLINES[self.conclusion]
-        parts = [headline]
+        parts = [self.safety, headline] if self.safety else [headline]
         if self.reasons:
             parts.append(_bullets(self.reasons))
         if self.conditions:

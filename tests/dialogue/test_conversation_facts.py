@@ -55,13 +55,12 @@ def test_dv_victims_neighbour_dispute_still_needs_the_means_test(run):
 
 def test_answer_to_another_question_is_kept_and_the_question_is_not_repeated_forever(run):
     slots = {"case_type": "labor_pay", "city": "广州市", "requested_slot": "person_group"}
-    asked_twice = [{"event": "active_loop", "name": "legal_aid_form"},
-                   {"event": "slot", "name": "requested_slot", "value": "person_group"}]
-    first = make_tracker(slots, text="家里不困难", intent="inform", history=asked_twice)
+    ask = {"event": "action", "name": "action_ask_legal_aid_form_person_group"}
+    asked_once = [{"event": "active_loop", "name": "legal_aid_form"}, ask]
+    first = make_tracker(slots, text="家里不困难", intent="inform", history=asked_once)
     _, events = run(FORM, first)
     assert slot_events(events).get("requested_slot") == "person_group"  # a new fact: asked once more
-    asked_again = asked_twice + [user_event("家里不困难", "inform"),
-                                 {"event": "slot", "name": "requested_slot", "value": "person_group"}]
+    asked_again = asked_once + [user_event("家里不困难", "inform"), ask]
     second = make_tracker(slots, text="嗯嗯", intent="affirm", history=asked_again)
     _, events = run(FORM, second)
     assert "person_group" in slot_events(events)["screening_skipped"]
@@ -81,3 +80,15 @@ def test_urgent_deadline_said_in_passing_brings_advance_aid(run):
                            intent="inform", history=history("老板欠我们三个月工资，仲裁时效还有几天就过了"))
     messages, _ = run(VERDICT, tracker)
     assert "先行提供" in all_text(messages) and "第四十四条" in all_text(messages)
+
+
+def test_every_family_violence_answer_says_110_and_the_protection_order(run):
+    from actions.dialogue import ActionRouteLegalProblem
+
+    tracker = make_tracker({"case_type": "domestic_violence", "city": "广州市"}, text="老公经常打我怎么办",
+                           intent="legal_problem")
+    for action in (ActionRouteLegalProblem(), VERDICT):
+        messages, _ = run(action, tracker)
+        text = all_text(messages)
+        assert "110" in text and "人身安全保护令" in text and "72小时" in text and "24小时" in text
+        assert "代为申请" in text and "反家庭暴力法" in text and "第二十八条" in text
