@@ -44,7 +44,7 @@ SERVICE_CODES = {
     "lawyer_service": "lawyer_service", "lawyer": "lawyer_service",
     "judicial_appraisal": "judicial_appraisal", "arbitration": "arbitration",
     "administrative_reconsideration": "administrative_reconsideration",
-    "legal_qualification": "legal_qualification",
+    "legal_qualification": "legal_qualification", "protection_order": "protection_order",
 }
 # The items shown as buttons when the citizen has not said which notarization.
 COMMON_NOTARY_ITEMS = ["学历公证", "无犯罪记录公证", "亲属关系公证", "委托公证", "继承公证", "遗嘱公证"]

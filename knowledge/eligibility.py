@@ -158,9 +158,9 @@ NOT_COVERED_HARDSHIP = ("这类事项需要符合经济困难条件，您说收�
                         "如果家庭情况有变化（如突发事件、重大疾病），可以再向法律援助机构咨询。")
 NOT_LISTED = ("您的事项不在《法律援助法》第三十一条、第三十二条列明的范围内；第三十一条第九项规定法律、法规、规章"
               "还可以规定其他情形，地方规定是否覆盖，可以拨打12348确认。")
-WHERE_AUTHORITIES = ("办案机关（公安机关、检察院、法院）应当通知法律援助机构指派律师，您不需要另外申请；"
+WHERE_AUTHORITIES = ("办案机关（公安机关、检察院、法院；强制医疗案件是法院）应当通知法律援助机构指派律师，您不需要另外申请；"
                      "家属也可以主动联系当地法律援助机构了解情况。")
-WHERE_DEATH_REVIEW = ("由被告人（或其近亲属）向法律援助机构提出申请；申请后，人民法院应当通知法律援助机构指派律师担任辩护人。")
+WHERE_DEATH_REVIEW = ("由被告人（或其近亲属）提出法律援助申请；申请后，人民法院应当通知法律援助机构指派律师担任辩护人。")
 
 
 def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
@@ -210,6 +210,9 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
         exempt_full = _full(exemptions)
         if exempt_full:
             use(hardship + exempt_full)
+            # Art. 42: "有材料证明" — the exemption holds with proof of the status.
+            conditions.extend(m.rule.condition for m in exempt_full
+                              if m.rule.condition and m.rule.condition not in conditions)
             outcome = "eligible" if _full(hardship) else "likely_eligible"
             conclusion = "means_check_exempt"
         elif case.economic_status == "hardship":

@@ -164,7 +164,7 @@ OUTCOME_HEADLINES = {
 
 # What kind of "yes": said first, before the reasons, when the engine knows it.
 CONCLUSION_HEADLINES = {
-    "mandatory_defence": "根据您说的情况，办案机关应当通知法律援助机构为当事人指派律师担任辩护人，"
+    "mandatory_defence": "根据您说的情况，办案机关应当通知法律援助机构为当事人指派律师，"
                          "不审查经济状况，也不需要您另外申请。",
     "apply_then_assigned": "根据您说的情况，被告人申请法律援助后，法院应当通知法律援助机构指派律师担任辩护人，不审查经济状况。",
     "no_means_test": "根据您说的情况，您可以申请法律援助，而且不受经济困难条件的限制（最终以法律援助机构的审查决定为准）。",
