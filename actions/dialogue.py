@@ -19,7 +19,7 @@ from actions import services
 from actions.common import (
     HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
 )
-from actions.facts import conversation_case
+from actions.facts import case_before_and_after_latest, conversation_case, user_events
 from bot.review.redact import redact
 from knowledge import api
 from knowledge.eligibility import CASE_CATEGORIES, CASE_TYPES, ECONOMIC_STATUSES, FLAGS, PERSON_GROUPS, ROLES
@@ -140,11 +140,6 @@ def looks_like_correction(tracker: Tracker) -> bool:
     return any(found) or bool(CORRECTION_CUE.match(latest_text(tracker)))
 
 
-def case_from_tracker(tracker: Tracker) -> api.LegalAidCase:
-    """Slots plus the legal facts of everything the citizen typed (actions.facts)."""
-    return conversation_case(tracker)
-
-
 def times_asked(tracker: Tracker, slot: str) -> int:
     """How often the current screening has asked for `slot` (its ask action ran)."""
     ask = f"action_ask_{FORM}_{slot}"
@@ -162,16 +157,12 @@ def times_asked(tracker: Tracker, slot: str) -> int:
 def screening_questions(tracker: Tracker) -> list[str]:
     """The questions still worth asking, in ASK_ORDER, without those the citizen skipped."""
     try:
-        missing = set(api.legal_aid_questions(case_from_tracker(tracker)))
+        missing = set(api.legal_aid_questions(conversation_case(tracker)))
     except Exception:  # noqa: BLE001 - the verdict action apologises if the database is down
         log.exception("legal_aid_questions failed (conversation %s)", tracker.sender_id)
         return []
     skipped = set(slot_list(tracker, "screening_skipped"))
     return [slot for slot in ASK_ORDER if slot in missing and slot not in skipped]
-
-
-def user_turns(tracker: Tracker) -> list[dict]:
-    return [e for e in tracker.events if e.get("event") == "user"]
 
 
 def previous_answer_action(tracker: Tracker) -> str | None:
@@ -211,7 +202,7 @@ def citizen_summary(tracker: Tracker) -> str:
     if item:
         facts.append(f"公证事项：{redact(item, 20)}")
     quotes = []
-    for event in reversed(user_turns(tracker)):
+    for event in reversed(user_events(tracker)):
         text = (event.get("text") or "").strip()
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         if not text or text.startswith("/") or intent in CONTROL_INTENTS:
@@ -282,8 +273,7 @@ class ValidateLegalAidForm(FormValidationAction):
     @staticmethod
     def _not_answered(tracker: Tracker, requested: str) -> bool:
         try:
-            now = conversation_case(tracker)
-            before = conversation_case(tracker, skip_latest=True)
+            before, now = case_before_and_after_latest(tracker)
             still_missing = requested in api.legal_aid_questions(now)
         except Exception:  # noqa: BLE001 - without the database the verdict action apologises
             return False

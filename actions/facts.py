@@ -3,6 +3,8 @@ the legal facts in everything they typed (knowledge.facts), so a fact said in an
 the first story, an answer to another question, a later correction — reaches the verdict."""
 from __future__ import annotations
 
+import copy
+
 from rasa_sdk import Tracker
 
 from actions.common import slot_list, slot_text
@@ -14,25 +16,26 @@ def user_events(tracker: Tracker) -> list[dict]:
     return [e for e in tracker.events if e.get("event") == "user"]
 
 
-def conversation_facts(tracker: Tracker, *, skip_latest: bool = False) -> LegalFacts:
-    """Facts from the citizen's typed messages, oldest first. Button payloads ("/inform{...}")
-    are not text: their economic_status / person_group entities apply as said at that turn."""
-    facts = LegalFacts()
-    events = user_events(tracker)
-    if skip_latest and events:
-        events = events[:-1]
-    for event in events:
-        text = event.get("text") or ""
-        if not isinstance(text, str):
-            continue
-        if text.startswith("/"):
-            for ent in (event.get("parse_data") or {}).get("entities") or []:
-                if not isinstance(ent, dict):
-                    continue
-                if ent.get("entity") == "economic_status" and ent.get("value") in ("hardship", "not_hardship"):
-                    facts.economic_status = ent["value"]
-            continue
+def _add_turn(event: dict, facts: LegalFacts) -> None:
+    """One user turn into `facts`. Button payloads ("/inform{...}") are not text: their
+    economic_status entity applies as said at that turn."""
+    text = event.get("text") or ""
+    if not isinstance(text, str):
+        return
+    if not text.startswith("/"):
         extract_one(text, facts)
+        return
+    for ent in (event.get("parse_data") or {}).get("entities") or []:
+        if isinstance(ent, dict) and ent.get("entity") == "economic_status" \
+                and ent.get("value") in ("hardship", "not_hardship"):
+            facts.economic_status = ent["value"]
+
+
+def conversation_facts(tracker: Tracker) -> LegalFacts:
+    """Facts from the citizen's messages, oldest first."""
+    facts = LegalFacts()
+    for event in user_events(tracker):
+        _add_turn(event, facts)
     return facts
 
 
@@ -50,5 +53,17 @@ def case_from_facts(tracker: Tracker, facts: LegalFacts) -> api.LegalAidCase:
     )
 
 
-def conversation_case(tracker: Tracker, *, skip_latest: bool = False) -> api.LegalAidCase:
-    return case_from_facts(tracker, conversation_facts(tracker, skip_latest=skip_latest))
+def conversation_case(tracker: Tracker) -> api.LegalAidCase:
+    return case_from_facts(tracker, conversation_facts(tracker))
+
+
+def case_before_and_after_latest(tracker: Tracker) -> tuple[api.LegalAidCase, api.LegalAidCase]:
+    """The case without and with the latest user turn, reading the conversation once."""
+    events = user_events(tracker)
+    facts = LegalFacts()
+    for event in events[:-1]:
+        _add_turn(event, facts)
+    before = case_from_facts(tracker, copy.deepcopy(facts))
+    if events:
+        _add_turn(events[-1], facts)
+    return before, case_from_facts(tracker, facts)

@@ -288,10 +288,11 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
             where = WHERE_AUTHORITIES
         elif assigned:
             where = WHERE_DEATH_REVIEW
-    if case.role == "accused" or (case.role is None and case.case_category == "criminal" and outcome != "need_more_info"):
-        for r in notes:
-            if r.kind == "duty_lawyer" and match(r, case) and not match(r, case).conditional:
-                used.append(Match(r))
+    for r in notes:  # the duty-lawyer rules list roles [accused]: only a known accused matches fully
+        if r.kind == "duty_lawyer":
+            found = match(r, case)
+            if found and not found.conditional:
+                used.append(found)
                 reasons.append(r.reason)
 
     source_keys: list[str] = []

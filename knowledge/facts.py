@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
+from knowledge.text import to_simplified
+
 # A clause is the unit of negation: "他不是聋哑人，是精神病" negates only the first half.
 CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；、\n\r\t ]+")
 NEGATION_BEFORE = re.compile(r"(?:不是|并不是|并非|不算|不属于|没有|没|唔系|唔係|唔喺|冇|不|未|非)\s*(?:太|很|特别|算|是|系)?\s*$")
@@ -129,17 +131,7 @@ HARDSHIP = re.compile(
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be read
-    return _t2s()(text)
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    try:
-        import opencc
-
-        return opencc.OpenCC("t2s").convert
-    except Exception:  # a project dependency; without it traditional text is read as is
-        return lambda s: s
+    return to_simplified(text)
 
 
 @lru_cache(maxsize=None)

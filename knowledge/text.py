@@ -44,6 +44,11 @@ def _t2s():
         return lambda s: s
 
 
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (identity if OpenCC is unavailable); no length limit."""
+    return _t2s()(text)
+
+
 def clean(value) -> str:
     """Any input → stripped, half-width, Simplified, bounded string ('' for None/garbage)."""
     if value is None:

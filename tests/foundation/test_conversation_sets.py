@@ -2,13 +2,13 @@
 other, and the benchmark's scoring reads the bot's text the way the format says."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bench import conversations as bench
+from bot.nlu import datacheck
+from tests.nlu.test_data import _key  # the NLU data tests' comparison key (script, width, punctuation)
 
 ROOT = Path(__file__).resolve().parents[2]
 CODES = {"mandatory_defence", "apply_then_assigned", "no_means_test", "means_check_exempt", "means_tested",
@@ -20,17 +20,11 @@ MIN_CONTENT_CHARS = 6  # "在吗", "你好呀": greetings every set shares carry
 
 def user_lines(path: Path) -> set[str]:
     lines = {str(t["user"]).strip() for c in bench.load(path) for t in c["turns"]}
-    return {line for line in lines if len(line) >= MIN_CONTENT_CHARS}
+    return {_key(line) for line in lines if len(line) >= MIN_CONTENT_CHARS}
 
 
 def training_lines() -> set[str]:
-    lines = set()
-    for path in (ROOT / "data" / "nlu").glob("*.yml"):
-        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                text = re.sub(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))", r"\1", line.strip().removeprefix("- "))
-                lines.add(text.strip())
-    return lines
+    return {_key(m.get("text")) for m in datacheck.load_examples([ROOT / "data" / "nlu"])}
 
 
 @pytest.mark.parametrize("path", bench.DEFAULT_SETS, ids=lambda p: p.name)
