@@ -19,6 +19,7 @@ from actions import services
 from actions.common import (
     HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
 )
+from actions.facets import answer_facets, asked_facets
 from actions.facts import case_before_and_after_latest, conversation_case, user_events
 from bot.review.redact import redact
 from knowledge import api
@@ -438,45 +439,69 @@ class ActionAskEconomicStatus(Action):
 # ---------------------------------------------------------------- legal-problem routing
 
 class ActionRouteLegalProblem(Action):
-    """Which services fit the citizen's problem, with buttons that start them."""
+    """The answer to a described problem: the legal-aid conclusion for everything the citizen
+    has said (knowledge.api.consult), then the other routes, with buttons that start them."""
 
     def name(self) -> str:
         return "action_route_legal_problem"
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        case_type = slot_text(tracker, "case_type")
-        if case_type is None and slot_text(tracker, "case_category") == "criminal":
-            case_type = "criminal"
-        routes = api.routes_for_case_type(case_type) if case_type in CASE_TYPES else []
-        if not routes:
+        case = conversation_case(tracker)
+        case_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
+        consultation = api.consult(case, CASE_TYPE_NAMES.get(case_type, ""))
+        verdict = consultation.verdict
+        if verdict is None and not consultation.routes:
             dispatcher.utter_message(
                 text="请问您遇到的是哪一类问题？点下面的选项，或用一句话说说发生了什么。",
                 buttons=[button(title, "legal_problem", case_type=code) for title, code in CASE_TYPE_BUTTONS]
                 + [HANDOFF])
             return []
-        lines = [f"关于“{CASE_TYPE_NAMES.get(case_type, case_type)}”的问题，可以考虑这些途径："]
-        citations: list[str] = []
-        if api.is_family_violence_case(conversation_case(tracker)):
-            safety = api.family_violence_safety()
-            lines.insert(0, safety.summary)
-            citations += safety.citations
-        for route in routes:
-            lines.append(f"· {route.to_text()}")
-            citations += [c for c in route.citations if c not in citations]
-        lines.append("如有疑问，可拨打12348公共法律服务热线咨询。")
-        if citations:
-            lines.append("依据：" + "、".join(citations))
+        text = consultation.to_text()
+        if verdict is not None and verdict.hardship_check_needed and case.economic_status is None:
+            text = text.replace(api.HOTLINE_HINT, MEANS_INVITE + "\n\n" + api.HOTLINE_HINT)
+        if text in bot_texts(tracker):
+            # Nothing new changed the answer: say so briefly instead of repeating it.
+            text = unchanged_recap(consultation)
         extra = []
-        for route in routes:
+        if verdict is not None and verdict.hardship_check_needed:
+            extra.append(button(*ROUTE_BUTTONS["legal_aid"], **({"case_type": case_type} if case_type else {})))
+        for route in consultation.routes:
             title_intent = ROUTE_BUTTONS.get(route.service_code)
-            if title_intent:
+            if title_intent and route.service_code != "legal_aid":
                 title, intent = title_intent
-                entities = {"case_type": case_type} if intent == "legal_aid_eligibility" else {}
-                extra.append(button(title, intent, **entities))
-        topic = routes[0].service_code
-        dispatcher.utter_message(text="\n".join(lines), buttons=next_step_buttons(topic, extra=extra))
+                extra.append(button(title, intent))
+        topic = "legal_aid" if verdict is not None and verdict.outcome != "not_covered" \
+            else (consultation.routes[0].service_code if consultation.routes else "legal_aid")
+        dispatcher.utter_message(text=text, buttons=next_step_buttons(topic, extra=extra))
+        # A question at the end of the story ("…家里人能帮他申请吗？") is answered too, briefly.
+        asked = [f for f in asked_facets(latest_text(tracker)) if f in STORY_FACETS]
+        if asked and topic == "legal_aid":
+            return answer_facets(dispatcher, tracker, "legal_aid", asked)
         return [SlotSet("topic", topic)]
+
+
+# Facets a problem story may end with that the legal-aid answer does not already cover.
+STORY_FACETS = ("proxy", "fee", "time_limit", "where", "materials", "remedy", "after")
+MEANS_INVITE = ("是否给予法律援助要看家庭经济状况：您可以告诉我家里的经济情况（例如“家里困难”“收入还可以”），"
+                "或者点“做个法律援助初筛”。")
+
+
+def bot_texts(tracker: Tracker) -> list[str]:
+    return [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
+
+
+def unchanged_recap(consultation) -> str:
+    """A short answer when the same conclusion would be sent again."""
+    verdict = consultation.verdict
+    parts = ["根据您补充的情况，结论和上面一样。"]
+    if verdict is not None:
+        parts.append("法律援助：" + verdict.headline)
+    parts.append(api.HOTLINE_HINT)
+    line = api.citation_line(verdict.sources if verdict is not None else consultation.sources)
+    if line:
+        parts.append(line)
+    return "\n\n".join(parts)
 
 
 # ---------------------------------------------------------------- new details → answer again
@@ -497,7 +522,7 @@ class ActionRestartTopic(Action):
         "action_legal_aid_verdict": {"case_type", "case_category", "city", "district", "person_group",
                                      "economic_status"},
         "legal_aid_form": {"case_type", "case_category", "city", "district", "person_group", "economic_status"},
-        "action_route_legal_problem": {"case_type", "case_category"},
+        "action_route_legal_problem": {"case_type", "case_category", "person_group", "economic_status"},
         "action_handoff": {"city", "district"},
         "action_service_guide": {"city", "district"},
     }

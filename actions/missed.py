@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_text
@@ -105,6 +105,15 @@ def suggestion_buttons(tracker: Tracker) -> list[dict]:
     return [button(SUGGESTION_TITLES[n], n) for n in picked] + [HANDOFF]
 
 
+def fallback_ran_this_turn(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_default_fallback":
+            return True
+    return False
+
+
 class ActionDefaultFallback(Action):
     """nlu_fallback (low NLU confidence) and RulePolicy's core fallback."""
 
@@ -113,6 +122,9 @@ class ActionDefaultFallback(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if fallback_ran_this_turn(tracker):
+            # A dialogue loop predicted the fallback again: one per turn, then wait for the citizen.
+            return [FollowupAction("action_listen")]
         if looks_like_correction(tracker):
             # "不是深圳，是东莞" with an unsure intent: not a missed question, the citizen
             # corrected a detail, so the previous question is answered again with it.

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
 )
+from actions.facets import facet_reply
 from actions.facts import conversation_case
 from knowledge import api
 
@@ -51,6 +52,9 @@ class ActionNotaryGuide(Action):
     @safe_run("notarization")
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         item = slot_text(tracker, "notary_item")
+        facet_events = facet_reply(dispatcher, tracker, "notarization")
+        if facet_events is not None:
+            return facet_events
         choices = [button(name, "notarization", notary_item=name) for name in api.common_notary_items()]
         if not item:
             dispatcher.utter_message(text="请问您要办理哪一项公证？可以点下面的选项，或直接告诉我（例如“学历公证”）。",
@@ -73,6 +77,9 @@ class ActionMediationGuide(Action):
 
     @safe_run("mediation")
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        facet_events = facet_reply(dispatcher, tracker, "mediation")
+        if facet_events is not None:
+            return facet_events
         guide = api.mediation_guide()
         dispatcher.utter_message(text=guide.to_text(), buttons=next_step_buttons("mediation"))
         return [SlotSet("topic", "mediation")]
@@ -84,6 +91,9 @@ class ActionCrossProvinceGuide(Action):
 
     @safe_run("cross_province")
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        facet_events = facet_reply(dispatcher, tracker, "cross_province")
+        if facet_events is not None:
+            return facet_events
         item = slot_text(tracker, "notary_item")
         guide = api.cross_province_guide(item)
         code = api.notary_item_code(item) if item else None
@@ -172,6 +182,9 @@ class ActionServiceGuide(Action):
                          button("行政复议", "administrative_reconsideration"),
                          button("法律职业资格", "legal_qualification")] + next_step_buttons(None))
             return []
+        facet_events = facet_reply(dispatcher, tracker, code)
+        if facet_events is not None:
+            return facet_events
         guide = api.service_guide(code)
         text = guide.to_text()
         city = slot_text(tracker, "city")

@@ -136,8 +136,10 @@ def check_expect(expect: dict, text: str, where: str) -> list[str]:
     return failures
 
 
-def play(base: str, conversation: dict, set_name: str) -> Result:
+def play(base: str, conversation: dict, set_name: str, transcript: list[str] | None = None) -> Result:
     result = Result(set_name, str(conversation.get("id")))
+    if transcript is not None:
+        transcript.append(f"\n## {set_name} {conversation.get('id')}")
     sender = f"bench-{uuid.uuid4().hex}"
     all_texts: list[str] = []
     for index, turn in enumerate(conversation.get("turns") or []):
@@ -149,6 +151,9 @@ def play(base: str, conversation: dict, set_name: str) -> Result:
             result.failures.append(f"turn {index + 1}: request failed ({type(exc).__name__})")
             return result
         texts = [r.get("text") or "" for r in replies if isinstance(r, dict)]
+        if transcript is not None:
+            transcript.append(f"\n> {turn.get('user')}")
+            transcript += [f"[bot] {t}" for t in texts]
         if not texts:
             result.failures.append(f"turn {index + 1}: no reply")
         repeated = [t for t, n in Counter(texts).items() if n > 1 and t]
@@ -172,6 +177,8 @@ def play(base: str, conversation: dict, set_name: str) -> Result:
             result.failures.append("final: the duty lawyer is not mentioned")
         if final.get("advance_aid") and "先行提供" not in joined:
             result.failures.append("final: advance legal aid (Art. 44) is not mentioned")
+    if transcript is not None:
+        transcript.append("FAILURES: " + "; ".join(result.failures) if result.failures else "PASS")
     return result
 
 
@@ -202,8 +209,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "conversations.md")
+    parser.add_argument("--base", help="use a bot already running at this URL (development)")
+    parser.add_argument("--only", help="comma-separated conversation ids")
+    parser.add_argument("--transcript", type=Path, help="write every turn and reply here")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    if args.base:
+        wanted = set(args.only.split(",")) if args.only else None
+        transcript: list[str] = []
+        results = [play(args.base, c, path.name, transcript) for path in args.sets for c in load(path)
+                   if wanted is None or c.get("id") in wanted]
+        if args.transcript:
+            args.transcript.write_text("\n".join(transcript), encoding="utf-8")
+        print(f"{sum(r.passed for r in results)}/{len(results)} conversations passed")
+        return 0
     from bot import modelstate
     from knowledge.loader import build_database
     from tests.servers import running_bot

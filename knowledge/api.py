@@ -18,20 +18,20 @@ from knowledge import db, places
 from knowledge.eligibility import (
     CASE_TYPES, CIVIL_CASE_TYPES, LegalAidCase, Rule, evaluate, missing_information,
 )
-from knowledge.models import CaseRoute, EligibilityRule, LegalSource, Office as OfficeRow, ServiceItem
+from knowledge.models import CaseRoute, EligibilityRule, Facet, LegalSource, Office as OfficeRow, ServiceItem
 from knowledge.places import Place
 from knowledge.results import (
-    Office, OfficeList, ServiceGuide, ServiceRoute, SourceRef, Verdict, citation_line,
+    HOTLINE_HINT, Consultation, FacetAnswer, Office, OfficeList, ServiceGuide, ServiceRoute, SourceRef, Verdict, citation_line,
 )
 from knowledge.text import clean
 
 __all__ = [
     "get_session", "session_scope", "resolve_place", "suggest_places", "major_cities",
-    "LegalAidCase", "assess_legal_aid", "legal_aid_questions", "Verdict",
+    "LegalAidCase", "assess_legal_aid", "facet_answer", "facets_of", "FacetAnswer", "legal_aid_questions", "Verdict", "consult", "Consultation",
     "family_violence_safety", "is_family_violence_case",
     "notary_guide", "notary_items", "notary_item_code", "common_notary_items", "mediation_guide", "cross_province_guide", "service_guide",
     "SERVICE_CODES", "find_offices", "office_list", "routes_for_case_type", "legal_source",
-    "Place", "Office", "OfficeList", "ServiceGuide", "ServiceRoute", "SourceRef", "citation_line",
+    "Place", "Office", "OfficeList", "ServiceGuide", "ServiceRoute", "SourceRef", "citation_line", "HOTLINE_HINT",
 ]
 
 get_session = db.get_session
@@ -358,14 +358,15 @@ def _routes(session: Session, case_type: str | None, with_legal_aid: bool = True
             reason = result.reasons[0]
             if result.outcome == "likely_eligible" and result.hardship_check_needed:
                 reason += "可以先做个法律援助初筛。"
-            routes.append(ServiceRoute("legal_aid", "法律援助", reason,
-                                       [s.short for s in _sources(session, result.source_keys[:1])]))
+            sources = _sources(session, result.source_keys[:1])
+            routes.append(ServiceRoute("legal_aid", "法律援助", reason, [s.short for s in sources], sources))
     names = dict(session.execute(select(ServiceItem.code, ServiceItem.name)).all())
     rows = session.execute(select(CaseRoute).where(CaseRoute.case_type == case_type)
                            .order_by(CaseRoute.position)).scalars()
     for row in rows:
+        sources = _sources(session, list(row.basis or []))
         routes.append(ServiceRoute(row.service_code, names.get(row.service_code, row.service_code), row.reason,
-                                   [s.short for s in _sources(session, list(row.basis or []))]))
+                                   [s.short for s in sources], sources))
     return routes
 
 
@@ -373,3 +374,58 @@ def routes_for_case_type(case_type, session: Session | None = None) -> list[Serv
     """Services that fit a problem, best first, each with its reason (legal aid first when it applies)."""
     with _session(session) as s:
         return _routes(s, clean(case_type) or None)
+
+
+def consult(case, problem: str = "", session: Session | None = None) -> Consultation:
+    """A described problem answered in one message: the legal-aid conclusion for everything
+    the citizen said (None when not even the kind of matter is known), then the other routes
+    for the case type (a criminal matter without a type uses the criminal routes)."""
+    case = _as_case(case)
+    with _session(session) as s:
+        verdict = assess_legal_aid(case, session=s)
+        if verdict.outcome == "need_more_info":
+            verdict = None
+        route_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
+        routes = _routes(s, route_type, with_legal_aid=False)
+        consultation = Consultation(problem=problem, verdict=verdict, routes=routes)
+        if is_family_violence_case(case):
+            # Said once, first; the protection-order route would only repeat it.
+            consultation.safety = FAMILY_VIOLENCE_SAFETY
+            consultation.safety_sources = _sources(s, FAMILY_VIOLENCE_SOURCES)
+            consultation.routes = [r for r in routes if r.service_code != "protection_order"]
+            if verdict is not None:
+                verdict.safety = ""
+        return consultation
+
+
+# ---------------------------------------------------------------- facets
+
+TOPIC_NAMES = {"legal_aid": "法律援助", "notarization": "公证", "mediation": "人民调解",
+               "judicial_confirmation": "调解协议司法确认", "cross_province": "跨省通办", "arbitration": "劳动人事争议仲裁",
+               "lawyer_service": "律师服务", "judicial_appraisal": "司法鉴定",
+               "administrative_reconsideration": "行政复议", "protection_order": "人身安全保护令",
+               "legal_qualification": "法律职业资格考试"}
+
+
+def facet_answer(topic, facet, item=None, session: Session | None = None) -> FacetAnswer:
+    """The short answer to one facet of a service; a notary item's own text wins over the
+    topic's. found=False (and no text) when the seed has no sourced answer for it."""
+    topic, facet = clean(topic), clean(facet)
+    item = notary_item_code(item) if item else None
+    name = TOPIC_NAMES.get(topic, topic or "")
+    with _session(session) as s:
+        rows = s.execute(select(Facet).where(Facet.topic == topic, Facet.facet == facet)).scalars().all()
+        by_item = {r.item: r for r in rows}
+        row = by_item.get(item or "") if item in by_item else by_item.get("")
+        if row is None:
+            return FacetAnswer(topic or "", name, facet or "", "", [], found=False)
+        name = f"{item}" if row.item else row.topic_name
+        return FacetAnswer(row.topic, name, row.facet, row.text, _sources(s, list(row.basis or [])))
+
+
+def facets_of(topic, session: Session | None = None) -> list[str]:
+    """The facet codes a topic has answers for, in knowledge.seed.FACETS order."""
+    from knowledge.seed import FACETS
+    with _session(session) as s:
+        have = set(s.execute(select(Facet.facet).where(Facet.topic == clean(topic))).scalars())
+    return [f for f in FACETS if f in have]

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from knowledge import db
 from knowledge.models import (
-    SEED_TABLES, CaseRoute, Division, DivisionAlias, EligibilityRule, LegalSource, Meta, Office, ServiceItem,
+    SEED_TABLES, CaseRoute, Division, DivisionAlias, EligibilityRule, Facet, LegalSource, Meta, Office, ServiceItem,
     metadata,
 )
 from knowledge.seed import SEED_DIR, load_seed
@@ -70,12 +70,13 @@ def _rows(data) -> dict:
         "services": [_pick(s, SERVICE_FIELDS, service_defaults) for s in data.services],
         "rules": [_pick(r, RULE_FIELDS, rule_defaults) for r in data.rules],
         "routes": data.routes,
+        "facets": data.facets,
         "offices": [_pick(o, OFFICE_FIELDS, office_defaults) for o in data.offices],
     }
 
 
 def _write(conn: Connection, rows: dict, fingerprint: str) -> None:
-    for table in (DivisionAlias, EligibilityRule, CaseRoute, ServiceItem, LegalSource):
+    for table in (DivisionAlias, EligibilityRule, CaseRoute, Facet, ServiceItem, LegalSource):
         conn.execute(delete(table))
     conn.execute(delete(Division).where(Division.level == "county"))
     conn.execute(delete(Division))
@@ -88,6 +89,8 @@ def _write(conn: Connection, rows: dict, fingerprint: str) -> None:
     conn.execute(ServiceItem.__table__.insert(), rows["services"])
     conn.execute(EligibilityRule.__table__.insert(), rows["rules"])
     conn.execute(CaseRoute.__table__.insert(), rows["routes"])
+    if rows["facets"]:
+        conn.execute(Facet.__table__.insert(), rows["facets"])
     conn.execute(Office.__table__.insert(), rows["offices"])
     conn.execute(delete(Meta).where(Meta.key == "seed_fingerprint"))
     conn.execute(Meta.__table__.insert(), [{"key": "seed_fingerprint", "value": fingerprint,

@@ -115,6 +115,21 @@ class CaseRoute(Base):
     position = Column(Integer, nullable=False, default=0)
 
 
+class Facet(Base):
+    """One short answer about a service: what it is, who may apply, may someone else go, materials,
+    time limit, fee, where, refusal, remedy, effect, what happens after (knowledge/seed/facets.yml).
+    item = "" for the service as a whole; a notary item's facet overrides the topic's."""
+
+    __tablename__ = "kb_facets"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    topic = Column(String(60), nullable=False, index=True)
+    item = Column(String(60), nullable=False, default="")
+    facet = Column(String(20), nullable=False)
+    topic_name = Column(String(60), nullable=False)
+    text = Column(Text, nullable=False)
+    basis = Column(JSONList, nullable=False, default=list)
+
+
 class Office(Base):
     """An office or entry point. origin='seed' rows are rebuilt from knowledge/seed/offices.yml;
     origin='import' rows come from an agency's CSV and survive every rebuild."""
@@ -142,4 +157,4 @@ class Meta(Base):
     updated_at = Column(DateTime, nullable=False, default=dt.datetime.utcnow)
 
 
-SEED_TABLES = [DivisionAlias, Division, LegalSource, ServiceItem, EligibilityRule, CaseRoute]
+SEED_TABLES = [DivisionAlias, Division, LegalSource, ServiceItem, EligibilityRule, CaseRoute, Facet]

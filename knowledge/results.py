@@ -101,6 +101,7 @@ class ServiceRoute:
     service_name: str
     reason: str
     citations: list[str] = field(default_factory=list)
+    sources: list[SourceRef] = field(default_factory=list)
 
     def to_text(self) -> str:
         return f"{self.service_name}：{self.reason}"
@@ -157,6 +158,8 @@ class ServiceGuide:
 OUTCOME_HEADLINES = {
     "eligible": "根据您说的情况，您可以申请法律援助（最终以法律援助机构的审查决定为准）。",
     "likely_eligible": "您的事项属于法律援助的范围，但还要满足下面的条件，法律援助机构会审查。",
+    # the same, when the engine names no condition (Art. 24: the application is reviewed)
+    "likely_eligible_plain": "您的事项属于法律援助的范围，法律援助机构会审查后决定是否给予。",
     "not_covered": "根据您说的情况，这件事暂时不符合法律援助的条件。您还可以试试下面的途径。",
     "need_more_info": "请告诉我您遇到的是什么问题（比如欠薪、工伤、离婚、交通事故、借钱不还），我来帮您判断能不能申请法律援助。",
 }
@@ -190,10 +193,16 @@ class Verdict:
     def citations(self) -> list[str]:
         return [s.short for s in self.sources]
 
-    def to_text(self) -> str:
-        headline = OUTCOME_HEADLINES[self.outcome]
+    @property
+    def headline(self) -> str:
         if self.outcome == "eligible" and self.conclusion in CONCLUSION_HEADLINES:
-            headline = CONCLUSION_HEADLINES[self.conclusion]
+            return CONCLUSION_HEADLINES[self.conclusion]
+        if self.outcome == "likely_eligible" and not self.conditions:
+            return OUTCOME_HEADLINES["likely_eligible_plain"]
+        return OUTCOME_HEADLINES[self.outcome]
+
+    def to_text(self) -> str:
+        headline = self.headline
         parts = [self.safety, headline] if self.safety else [headline]
         if self.reasons:
             parts.append(_bullets(self.reasons))
@@ -209,6 +218,88 @@ class Verdict:
         if self.alternatives and self.outcome != "need_more_info":
             parts.append("其他途径：\n" + _bullets([a.to_text() for a in self.alternatives]))
         parts.append(HOTLINE_HINT)
+        line = citation_line(self.sources)
+        if line:
+            parts.append(line)
+        return "\n\n".join(parts)
+
+
+@dataclass
+class Consultation:
+    """The answer to a described problem: the legal-aid conclusion for what the citizen said
+    (knowledge.eligibility), then the other routes, each with its basis. Brief: no materials
+    or office list (those are answered when asked)."""
+
+    problem: str  # display name of the kind of problem ("欠薪"), "" when unknown
+    verdict: Verdict | None
+    routes: list[ServiceRoute]
+    safety: str = ""
+    safety_sources: list[SourceRef] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[SourceRef]:
+        found: list[SourceRef] = list(self.safety_sources)
+        for src in (self.verdict.sources if self.verdict else []):
+            if src not in found:
+                found.append(src)
+        for route in self.routes:
+            found += [src for src in route.sources if src not in found]
+        return found
+
+    @property
+    def citations(self) -> list[str]:
+        return [s.short for s in self.sources if s.verified]
+
+    def to_text(self) -> str:
+        parts = [self.safety] if self.safety else []
+        v = self.verdict
+        if v is not None and v.outcome != "need_more_info":
+            legal_aid = ["法律援助：" + v.headline]
+            if v.reasons:
+                legal_aid.append(_bullets(v.reasons))
+            if v.conditions:
+                legal_aid.append("需要满足的条件：\n" + _bullets(v.conditions))
+            if v.outcome == "eligible" and v.conclusion in ("mandatory_defence", "apply_then_assigned") \
+                    and v.where_to_apply:  # who acts matters here; otherwise "where" is asked when needed
+                legal_aid.append(f"在哪里申请：{v.where_to_apply}")
+            parts.append("\n".join(legal_aid))
+        if self.routes:
+            head = f"关于“{self.problem}”，还可以考虑这些途径：" if self.problem else "还可以考虑这些途径："
+            parts.append(head + "\n" + _bullets([r.to_text() for r in self.routes]))
+        parts.append(HOTLINE_HINT)
+        line = citation_line(self.sources)
+        if line:
+            parts.append(line)
+        return "\n\n".join(parts)
+
+
+FACET_NAMES = {"what": "是什么", "who": "谁可以申请", "proxy": "能否由别人代办", "materials": "要准备什么",
+               "time_limit": "要多久", "fee": "收不收费", "where": "在哪里办", "refusal": "什么情况下办不了",
+               "remedy": "不服怎么办", "effect": "效力和执行", "after": "申请以后"}
+
+
+@dataclass
+class FacetAnswer:
+    """One part of a service, answered briefly with its basis (knowledge/seed/facets.yml)."""
+
+    topic: str
+    topic_name: str
+    facet: str
+    text: str
+    sources: list[SourceRef]
+    found: bool = True
+
+    @property
+    def citations(self) -> list[str]:
+        return [s.short for s in self.sources if s.verified]
+
+    def to_text(self, with_hint: bool = True) -> str:
+        if not self.found:
+            return (f"关于{self.topic_name}“{FACET_NAMES.get(self.facet, self.facet)}”，我这里没有可靠的依据可以告诉您，"
+                    f"请以办理机构的告知为准。{HOTLINE_HINT}")
+        parts = [f"【{self.topic_name}·{FACET_NAMES.get(self.facet, self.facet)}】{self.text}"]
+        if with_hint:
+            parts.append(HOTLINE_HINT)
         line = citation_line(self.sources)
         if line:
             parts.append(line)

@@ -30,6 +30,7 @@ class SeedData:
     services: list[dict] = field(default_factory=list)
     rules: list[dict] = field(default_factory=list)
     routes: list[dict] = field(default_factory=list)
+    facets: list[dict] = field(default_factory=list)
     offices: list[dict] = field(default_factory=list)
 
 
@@ -101,6 +102,28 @@ def build_aliases(cities: list[dict], counties: list[dict], alias_doc: dict) -> 
     return list(unique.values())
 
 
+FACETS = ("what", "who", "proxy", "materials", "time_limit", "fee", "where", "refusal", "remedy", "effect", "after")
+
+
+def load_facets(doc: dict, check_basis) -> list[dict]:
+    """facets.yml → rows; every text must name its basis (an unsourced facet is left out of the file)."""
+    rows = []
+    for topic, body in (doc.get("topics") or {}).items():
+        name = body.get("name") or topic
+        scopes = [("", body.get("facets") or {})] + list((body.get("items") or {}).items())
+        for item, facets in scopes:
+            for facet, entry in (facets or {}).items():
+                where = f"facets.yml {topic}/{item or '-'}/{facet}"
+                if facet not in FACETS:
+                    raise SeedError(f"{where}: unknown facet")
+                basis = check_basis(where, entry.get("basis"))
+                if not basis:
+                    raise SeedError(f"{where}: no basis")
+                rows.append({"topic": topic, "item": item, "facet": facet, "topic_name": name,
+                             "text": entry["text"].strip(), "basis": basis})
+    return rows
+
+
 def load_seed(seed_dir: Path = SEED_DIR) -> SeedData:
     data = SeedData()
     data.cities, data.counties = load_divisions(seed_dir)
@@ -139,6 +162,8 @@ def load_seed(seed_dir: Path = SEED_DIR) -> SeedData:
                 raise SeedError(f"case_routes.yml {case_type}: unknown service {service}")
             data.routes.append({"case_type": case_type, "service_code": service, "reason": reason,
                                 "basis": check_basis(f"route {case_type}", basis), "position": position})
+
+    data.facets = load_facets(_yaml("facets.yml", seed_dir), check_basis)
 
     city_names = {c["name"] for c in data.cities}
     for office in _yaml("offices.yml", seed_dir)["offices"]:

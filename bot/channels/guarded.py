@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Awaitable, Callable, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
@@ -36,12 +36,35 @@ def input_problem(text: Any) -> Optional[str]:
     return None
 
 
+class OncePerTurn(OutputChannel):
+    """One turn's output channel that never sends the same text twice: a dialogue loop
+    (the same question or fallback predicted again) must not reach the citizen as a
+    repeated message. Everything else goes to the channel unchanged."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.sent: set[str] = set()
+
+    @classmethod
+    def name(cls) -> Text:
+        return "once_per_turn"
+
+    async def send_response(self, recipient_id: Text, message: dict) -> None:
+        text = message.get("text")
+        if isinstance(text, str) and text:
+            if text in self.sent:
+                return
+            self.sent.add(text)
+        await self.inner.send_response(recipient_id, message)
+
+
 def guard(on_new_message: OnNewMessage) -> OnNewMessage:
     async def guarded(message: UserMessage) -> Any:
         problem = input_problem(message.text)
         if problem is not None:
             await message.output_channel.send_text_message(message.sender_id, problem)
             return None
+        message.output_channel = OncePerTurn(message.output_channel)
         return await on_new_message(message)
 
     return guarded

@@ -21,7 +21,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.guarded import input_problem
+from bot.channels.guarded import OncePerTurn, input_problem
 from bot.channels.wx_api import WxApiClient
 from bot.channels.wx_replies import MAX_TEXT_BYTES, Rendered, fit_messages, option_choice, render_messages
 from bot.channels.wx_security import DEFAULT_MAX_CLOCK_SKEW, AesCodec, RequestRejected
@@ -224,7 +224,7 @@ class WxInputBase(InputChannel):
     async def ask_bot(self, on_new_message: OnNewMessage, inbound: Inbound, text: str) -> Rendered:
         collector = CollectingOutputChannel()
         message = UserMessage(
-            text, collector, self.sender_id(inbound.user), input_channel=self.name(),
+            text, OncePerTurn(collector), self.sender_id(inbound.user), input_channel=self.name(),
             metadata={"platform": self.name()},
         )
         try:

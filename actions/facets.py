@@ -1,0 +1,125 @@
+"""Answer the part of a service the citizen asked about (要多久 / 要钱吗 / 家里人能帮我去办吗 …),
+briefly and with its article, instead of the whole service sheet; the other parts are offered
+as buttons. The facet comes from knowledge.questions, the text from knowledge.api.facet_answer.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import button, next_step_buttons, safe_run, slot_text
+from knowledge import api
+from knowledge.questions import detect_facets, detect_topic
+from knowledge.results import FACET_NAMES
+
+MAX_FACETS_ANSWERED = 2
+MAX_FACET_BUTTONS = 4
+# The facets worth offering next, per facet just answered (a citizen's usual next question).
+NEXT_FACETS = ["time_limit", "fee", "materials", "where", "proxy", "effect", "remedy", "after"]
+# After the mediation agreement's effect, "要多久/要钱吗" are about the court's confirmation.
+TOPIC_AFTER = {("mediation", "effect"): "judicial_confirmation"}
+TOPIC_SERVICE_CODE = {"judicial_confirmation": "mediation"}
+# The question of a long message is in its last sentence: facets are read there only
+# ("拖了三个月…能不能帮我申请" asks about the proxy, not about time).
+SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+TAIL_CHARS = 40
+
+
+def question_part(text: str) -> str:
+    """The last sentence of a message (the whole message when it is short)."""
+    text = (text or "").strip()
+    if len(text) <= TAIL_CHARS:
+        return text
+    sentences = [s for s in SENTENCE_END.split(text) if s.strip()]
+    tail = sentences[-1] if sentences else text
+    return tail[-TAIL_CHARS:]
+
+
+def asked_facets(text: str, *, exclude: tuple[str, ...] = ("what",)) -> list[str]:
+    return [f for f in detect_facets(question_part(text)) if f not in exclude]
+
+
+def facet_buttons(topic: str, answered: list[str]) -> list[dict]:
+    have = set(api.facets_of(topic))
+    return [button(FACET_NAMES[f], "ask_detail", facet=f) for f in NEXT_FACETS
+            if f in have and f not in answered][:MAX_FACET_BUTTONS]
+
+
+def facet_texts(topic: str, facets: list[str], tracker: Tracker) -> list[api.FacetAnswer]:
+    item = slot_text(tracker, "notary_item") if topic == "notarization" else None
+    return [api.facet_answer(topic, f, item) for f in facets[:MAX_FACETS_ANSWERED]]
+
+
+def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
+                  facets: list[str]) -> list[EventType]:
+    """Send the answers of `facets` for `topic` as one message; returns the slot events."""
+    answers = facet_texts(topic, facets, tracker)
+    found = [a for a in answers if a.found]
+    if not found:
+        text = answers[0].to_text()
+    else:
+        sources = []
+        for a in found:
+            sources += [s for s in a.sources if s not in sources]
+        body = [a.to_text(with_hint=False).split("\n\n依据：")[0] for a in found]
+        line = api.citation_line(sources)
+        text = "\n\n".join(body + [api.HOTLINE_HINT] + ([line] if line else []))
+    buttons = facet_buttons(topic, facets) + next_step_buttons(TOPIC_SERVICE_CODE.get(topic, topic))[:2]
+    dispatcher.utter_message(text=text, buttons=buttons)
+    return [SlotSet("topic", TOPIC_AFTER.get((topic, facets[0]), topic))]
+
+
+def latest_entities(tracker: Tracker, name: str) -> list[str]:
+    return [e.get("value") for e in (tracker.latest_message or {}).get("entities") or []
+            if isinstance(e, dict) and e.get("entity") == name and isinstance(e.get("value"), str)]
+
+
+class ActionAnswerDetail(Action):
+    """A follow-up question about a service: the topic the message names, else the one just
+    talked about (slot `topic`); the facet from the button payload or the text."""
+
+    def name(self) -> str:
+        return "action_answer_detail"
+
+    @safe_run(None)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        text = (tracker.latest_message or {}).get("text") or ""
+        facets = [f for f in latest_entities(tracker, "facet") if f in FACET_NAMES] or asked_facets(text)
+        current = slot_text(tracker, "topic")
+        topic = detect_topic(text, current) or current
+        if topic is None and (tracker.active_loop or {}).get("name") == "legal_aid_form":
+            topic = "legal_aid"
+        if topic not in api.TOPIC_NAMES:
+            dispatcher.utter_message(
+                text="请问您问的是哪项服务？",
+                buttons=[button("法律援助", "legal_aid_apply"), button("公证", "notarization"),
+                         button("人民调解", "mediation"), button("劳动仲裁", "arbitration")])
+            return []
+        if not facets:
+            dispatcher.utter_message(
+                text=f"关于{api.TOPIC_NAMES[topic]}，您想了解哪一方面？",
+                buttons=facet_buttons(topic, []))
+            return [SlotSet("topic", topic)]
+        return answer_facets(dispatcher, tracker, topic, facets)
+
+
+# A topic without an answer for a facet borrows it from the service it belongs to.
+FACET_FALLBACK_TOPIC = {"cross_province": "notarization", "judicial_confirmation": "mediation"}
+
+
+def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topic: str) -> list[EventType] | None:
+    """When the latest message asks a facet (要多久, 要钱吗 …) that has a sourced answer, answer
+    only that and return the events; None lets the caller give its full answer."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    facets = asked_facets(text)
+    if not facets:
+        return None
+    topic = detect_topic(question_part(text), default_topic) or default_topic
+    for candidate in (topic, FACET_FALLBACK_TOPIC.get(topic)):
+        if candidate and any(api.facet_answer(candidate, f).found for f in facets[:MAX_FACETS_ANSWERED]):
+            return answer_facets(dispatcher, tracker, candidate, facets)
+    return None

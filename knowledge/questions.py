@@ -1,0 +1,90 @@
+"""Which part of a service a citizen asks about (the facet), and which service a message names.
+
+Pure functions over the text (Traditional and full-width input is normalised first), used by
+the NLU facet extractor (bot/nlu/entities.py) and by the actions when no entity came through.
+Facet codes are those of knowledge/seed/facets.yml and tests/conversations/FORMAT.md.
+"""
+from __future__ import annotations
+
+import re
+
+from knowledge.text import to_simplified
+
+# Checked in this order; a message may ask several (all are returned, in this order).
+# remedy before refusal ("不服不予援助的决定"), effect before refusal ("他不照做怎么办").
+FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("proxy", re.compile(
+        r"代办|代为申请|代他|代她|代我|替我|替他|替她|代替|委托(别人|他人|家人|亲戚|朋友|律师)|"
+        r"(家里人|家人|屋企人|亲戚|亲属|近亲属|子女|儿子|女儿|老婆|老公|我)(可以|能|能不能|可唔可以|可不可以|帮|去|替).{0,8}(办|申请|去|签)|"
+        r"帮(他|她|佢|我|我爸|我妈|老人)(去)?(办|申请|签|去办)|本人(亲自|一定|必须|要|不去|去不了|来不了)|"
+        r"(一定|必须|是不是|系咪|要不要)(要)?本人(去|到场|亲自|来)|(本人|他|她|佢)(来不了|去不了|出不来|走不了)")),
+    ("remedy", re.compile(
+        r"不服|异议|投诉|复查|申诉|上诉|不满意|唔服|(不同意|不认可|不接受).{0,6}(决定|结果|结论|鉴定|公证)|"
+        r"(驳回|不批|没批|冇批|不给批|不予|拒绝|唔批).{0,12}(怎么办|点算|点办|咋办|可以|能不能|还能|有什么办法)")),
+    ("effect", re.compile(
+        r"有效|有用|冇用|没用吗|效力|算数|算不算数|约束力|管用|不照做|唔照做|不履行|反悔|不认账|不认数|"
+        r"赖账|强制执行|执行|法律保护|靠得住|作数")),
+    ("refusal", re.compile(
+        r"不配合|(对方|他|她|佢|人家)(不来|唔来)|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
+        r"(什么|哪些|乜).{0,4}(情况|时候).{0,6}(不|唔)(给|办|受理)|不参加|不出面")),
+    ("fee", re.compile(
+        r"要钱|要不要钱|使唔使钱|收费|收钱|收唔收|费用|多少钱|几多钱|几钱|免费|花钱|出钱|交钱|贵不贵|贵唔贵|"
+        r"给钱|俾钱|畀钱|律师费|诉讼费|收不收")),
+    ("time_limit", re.compile(
+        r"多久|多长时间|几长时间|几天|几日|几耐|几时|什么时候|乜嘢时候|咩时候|多少天|期限|时效|时限|多快|"
+        r"最快|要等|几个月|当天|几个工作日|几个钟|几点")),
+    ("materials", re.compile(
+        r"材料|带什么|带啲乜|带乜|带咩|证件|资料|准备什么|准备啲乜|准备乜|准备咩|要什么东西|需要什么证明|"
+        r"要啲乜|要乜嘢|要咩嘢|证明材料|(带|要|需要|准备|使唔使).{0,3}(身份证|户口本)")),
+    ("where", re.compile(
+        r"在哪|去哪|哪里办|哪里申请|边度|喺边|去边|什么地方|乜地方|哪个部门|哪个单位|地址|网上|线上|在线|"
+        r"回老家|回去办|要回|返乡下|返屋企|异地|本地|就近|哪个法院|哪家")),
+    ("after", re.compile(
+        r"之后|然后呢|然后点|接下来|下一步|以后会|批了|靠不靠谱|靠唔靠谱|靠谱|有没有经验|有冇经验|"
+        r"律师怎么样|流程|程序是|点样办|怎么办理|会怎样|会点")),
+    ("who", re.compile(r"谁可以|什么人可以|哪些人可以|边个可以|乜人可以|谁能申请|谁来申请")),
+]
+
+# Which service a message names, most specific first ("调解协议司法确认" is not plain mediation).
+TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("judicial_confirmation", re.compile(r"司法确认|确认(调解)?协议|调解协议.{0,8}(法院|确认)")),
+    ("protection_order", re.compile(r"保护令")),
+    ("legal_aid", re.compile(r"法律援助|法援|援助律师|值班律师|指派.{0,4}律师|派.{0,2}律师|国家.{0,2}派")),
+    ("cross_province", re.compile(r"跨省|异地通办|通办")),
+    ("notarization", re.compile(r"公证")),
+    ("mediation", re.compile(r"调解")),
+    ("arbitration", re.compile(r"仲裁")),
+    ("administrative_reconsideration", re.compile(r"行政复议|复议")),
+    ("judicial_appraisal", re.compile(r"鉴定")),
+    ("legal_qualification", re.compile(r"法考|法律职业资格|司法考试")),
+    ("lawyer_service", re.compile(r"律师")),
+]
+
+
+def _plain(text) -> str:
+    return to_simplified(text) if isinstance(text, str) else ""
+
+
+def detect_facets(text) -> list[str]:
+    """Every facet the message asks about, in FACET_PATTERNS order ([] for none)."""
+    plain = _plain(text)
+    return [code for code, pattern in FACET_PATTERNS if pattern.search(plain)]
+
+
+def detect_facet(text) -> str | None:
+    found = detect_facets(text)
+    return found[0] if found else None
+
+
+# "律师" alone names the lawyer service only when nothing else is being discussed
+# ("要几耐先有律师嚟见佢" after a legal-aid answer is about the legal-aid lawyer).
+WEAK_TOPICS = ("lawyer_service",)
+
+
+def detect_topic(text, current: str | None = None) -> str | None:
+    """The service the message names, or None; a weak match yields to `current`."""
+    plain = _plain(text)
+    for code, pattern in TOPIC_PATTERNS:
+        if pattern.search(plain):
+            return current if code in WEAK_TOPICS and current else code
+    return None

@@ -1,0 +1,105 @@
+"""A described problem gets the legal-aid conclusion for everything said so far, then the other
+routes; a follow-up question gets only the part asked (rasa_sdk trackers, no model)."""
+from __future__ import annotations
+
+from actions.dialogue import ActionRouteLegalProblem
+from actions.facets import ActionAnswerDetail, question_part
+from actions.missed import fallback_ran_this_turn
+from actions.services import ActionMediationGuide, ActionNotaryGuide
+from tests.dialogue.conftest import all_text, make_tracker, slot_events, user_event
+
+ROUTE = ActionRouteLegalProblem()
+DETAIL = ActionAnswerDetail()
+
+
+def test_a_deaf_accused_gets_the_assigned_lawyer_in_the_first_answer(run):
+    tracker = make_tracker({"case_category": "criminal"}, intent="legal_problem",
+                           text="我弟弟听不见也不会说话，昨天被派出所抓了，说他偷东西")
+    messages, events = run(ROUTE, tracker)
+    text = all_text(messages)
+    assert "指派律师" in text and "《中华人民共和国法律援助法》第二十五条" in text
+    assert "值班律师" in text
+    assert slot_events(events)["topic"] == "legal_aid"
+
+
+def test_unpaid_wages_say_the_means_test_and_labour_arbitration_with_their_articles(run):
+    tracker = make_tracker({"case_type": "labor_pay"}, intent="legal_problem", text="老板拖了我三个月工资不给")
+    text = all_text(run(ROUTE, tracker)[0])
+    assert "经济困难" in text and "第三十一条" in text
+    assert "劳动争议仲裁委员会" in text and "《中华人民共和国劳动争议调解仲裁法》第五条" in text
+    assert "约定的仲裁委员会" not in text  # never commercial arbitration for labour matters
+
+
+def test_a_private_loan_is_not_a_listed_matter(run):
+    text = all_text(run(ROUTE, make_tracker({"case_type": "debt"}, intent="legal_problem",
+                                            text="朋友借了我五万一直不还"))[0])
+    assert "列明的范围内" in text and "人民调解" in text
+
+
+def test_family_violence_says_110_and_the_protection_order_once(run):
+    text = all_text(run(ROUTE, make_tracker({"case_type": "domestic_violence"}, intent="legal_problem",
+                                            text="老公经常喝醉了打我"))[0])
+    assert text.count("110") == 1 and "人身安全保护令" in text and "不受经济困难条件的限制" in text
+
+
+def test_the_same_answer_is_not_sent_again(run):
+    first_text = all_text(run(ROUTE, make_tracker({"case_type": "debt"}, intent="legal_problem",
+                                                  text="朋友借钱不还"))[0])
+    history = [user_event("朋友借钱不还", "legal_problem"), {"event": "bot", "text": first_text}]
+    again = all_text(run(ROUTE, make_tracker({"case_type": "debt"}, intent="legal_problem",
+                                             text="就是借钱不还", history=history))[0])
+    assert again != first_text and "结论和上面一样" in again
+
+
+def test_a_question_at_the_end_of_the_story_is_answered_too(run):
+    story = "我儿子被公安抓了，说他诈骗，他人还关在看守所里，家里人能帮他申请法律援助吗"
+    messages, _ = run(ROUTE, make_tracker({"case_category": "criminal"}, intent="legal_problem", text=story))
+    assert len(messages) == 2 and "近亲属" in messages[1]["text"] and "第四十条" in messages[1]["text"]
+
+
+def test_time_in_the_story_is_not_a_time_question():
+    assert question_part("老板拖了我三个月工资，做了两年多了，我想问能不能申请法律援助") .endswith("法律援助")
+
+
+def test_follow_up_after_legal_aid_answers_the_time_limit_only(run):
+    tracker = make_tracker({"topic": "legal_aid"}, intent="ask_detail", text="要多久")
+    messages, events = run(DETAIL, tracker)
+    text = all_text(messages)
+    assert "7日" in text and "第四十三条" in text and "需要准备" not in text
+    assert any(b["payload"].startswith("/ask_detail") for b in messages[0]["buttons"])
+
+
+def test_follow_up_button_payload_carries_the_facet(run):
+    tracker = make_tracker({"topic": "arbitration"}, intent="ask_detail", text='/ask_detail{"facet": "fee"}',
+                           entities=[{"entity": "facet", "value": "fee"}])
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "不收费" in text and "劳动争议调解仲裁法" in text
+
+
+def test_after_the_mediation_agreement_the_next_question_is_about_confirmation(run):
+    first = make_tracker({"topic": "mediation"}, intent="mediation", text="调解签的协议有用吗，他不照做怎么办")
+    messages, events = run(ActionMediationGuide(), first)
+    assert "司法确认" in all_text(messages) and slot_events(events)["topic"] == "judicial_confirmation"
+    text = all_text(run(DETAIL, make_tracker({"topic": "judicial_confirmation"}, intent="ask_detail",
+                                             text="要多久"))[0])
+    assert "3日" in text and "15日" in text
+
+
+def test_adoption_notarization_through_a_relative_is_refused_by_article_26(run):
+    tracker = make_tracker({"notary_item": None}, intent="notarization",
+                           text="我爸住院出不来，能不能我拿着他的身份证去帮他办收养公证？")
+    text = all_text(run(ActionNotaryGuide(), tracker)[0])
+    assert "本人亲自" in text and "公证法》第二十六条" in text
+
+
+def test_follow_up_without_any_topic_asks_which_service(run):
+    messages, _ = run(DETAIL, make_tracker({}, intent="ask_detail", text="要多久"))
+    assert "哪项服务" in all_text(messages)
+
+
+def test_a_second_fallback_in_one_turn_is_not_sent():
+    fallback = {"event": "action", "name": "action_default_fallback"}
+    assert fallback_ran_this_turn(make_tracker({}, text="嗯嗯", history=[], extracted=None)) is False
+    tracker = make_tracker({}, text="嗯嗯")
+    tracker.events.append(fallback)
+    assert fallback_ran_this_turn(tracker) is True

@@ -1,0 +1,62 @@
+"""Which part of a service a question asks (knowledge.questions): examples written from the
+facet definitions in tests/conversations/FORMAT.md, not from the blind conversation sets."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.questions import detect_facet, detect_facets, detect_topic
+
+
+@pytest.mark.parametrize("text, facet", [
+    ("办下来大概几天", "time_limit"),
+    ("要等几耐啊", "time_limit"),
+    ("收不收费的", "fee"),
+    ("使唔使俾钱", "fee"),
+    ("我妈腿脚不好，我替她去申请行不行", "proxy"),
+    ("一定要本人到场吗", "proxy"),
+    ("要带哪些材料", "materials"),
+    ("需要准备身份证吗", "materials"),
+    ("去边度办", "where"),
+    ("可以网上申请吗", "where"),
+    ("对方不肯来调解怎么办", "refusal"),
+    ("对鉴定结论不服可以怎么办", "remedy"),
+    ("被驳回了还能怎么办", "remedy"),
+    ("签了协议他又反悔怎么办", "effect"),
+    ("这个协议有法律效力吗", "effect"),
+    ("申请了之后呢，下一步是什么", "after"),
+])
+def test_the_facet_asked(text, facet):
+    assert detect_facet(text) == facet
+
+
+@pytest.mark.parametrize("text", ["你好", "老板欠我三个月工资", "我想办公证", "", None, 42])
+def test_no_facet_in_a_plain_request(text):
+    assert detect_facets(text) == []
+
+
+def test_a_parent_who_cannot_come_is_a_proxy_question_not_a_refusal():
+    # 出不来 contains 不来: only "the other side does not come" is a refusal
+    found = detect_facets("我爸住院出不来，我能替他去办吗")
+    assert found[0] == "proxy" and "refusal" not in found
+
+
+def test_traditional_characters_are_read_too():
+    assert detect_facet("要多長時間") == "time_limit"
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("调解协议拿去法院确认要多久", "judicial_confirmation"),
+    ("申请司法确认收费吗", "judicial_confirmation"),
+    ("人身安全保护令怎么申请", "protection_order"),
+    ("法援律师要收钱吗", "legal_aid"),
+    ("公证书多久能拿", "notarization"),
+    ("仲裁要多久", "arbitration"),
+    ("这个跟别的没关系", None),
+])
+def test_the_service_named(text, topic):
+    assert detect_topic(text) == topic
+
+
+def test_a_lawyer_mentioned_during_another_topic_stays_in_that_topic():
+    assert detect_topic("要多久才有律师来见他", current="legal_aid") == "legal_aid"
+    assert detect_topic("要多久才有律师来见他") == "lawyer_service"
