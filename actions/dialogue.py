@@ -19,11 +19,14 @@ from actions import services
 from actions.common import (
     HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
 )
-from actions.facets import answer_facets, asked_facets
+from actions.facets import answer_facets, asked_facets, question_part
 from actions.facts import case_before_and_after_latest, conversation_case, user_events
 from bot.review.redact import redact
 from knowledge import api
-from knowledge.eligibility import CASE_CATEGORIES, CASE_TYPES, ECONOMIC_STATUSES, FLAGS, PERSON_GROUPS, ROLES
+from knowledge.eligibility import (
+    CASE_CATEGORIES, CASE_TYPES, ECONOMIC_STATUSES, FLAGS, MATTER_FLAGS, PERSON_GROUPS, ROLES,
+)
+from knowledge.questions import detect_topic
 
 log = logging.getLogger(__name__)
 
@@ -461,7 +464,11 @@ class ActionRouteLegalProblem(Action):
         if verdict is not None and verdict.hardship_check_needed and case.economic_status is None:
             text = text.replace(api.HOTLINE_HINT, MEANS_INVITE + "\n\n" + api.HOTLINE_HINT)
         if text in bot_texts(tracker):
-            # Nothing new changed the answer: say so briefly instead of repeating it.
+            # Nothing new changed the answer: answer the question in the message, or say
+            # briefly that the conclusion stands, instead of repeating it.
+            asked = asked_facets(latest_text(tracker))
+            if asked:
+                return case_facet_reply(dispatcher, tracker, case, consultation, asked)
             text = unchanged_recap(consultation)
         extra = []
         if verdict is not None and verdict.hardship_check_needed:
@@ -479,6 +486,52 @@ class ActionRouteLegalProblem(Action):
         if asked and topic == "legal_aid":
             return answer_facets(dispatcher, tracker, "legal_aid", asked)
         return [SlotSet("topic", topic)]
+
+
+# The service a follow-up is about when it names none, by kind of problem: labour matters
+# are argued before the labour arbitration committee, family violence through the protection order.
+CASE_FACET_TOPIC = {"labor_pay": "arbitration", "labor_contract": "arbitration", "work_injury": "arbitration",
+                    "social_insurance": "arbitration", "domestic_violence": "protection_order"}
+LEGAL_AID_WORDS = re.compile(r"申请|援助|法援|派.{0,6}律师|律师")
+
+
+def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: list[str]) -> list[EventType]:
+    """A follow-up question inside a consultation ("要多久", "去边度告佢", "有没有时间限制"):
+    legal aid when the question is about applying, else the problem's own route."""
+    text = latest_text(tracker)
+    named = detect_topic(question_part(text), "legal_aid")
+    case_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
+    if named is None and not LEGAL_AID_WORDS.search(question_part(text)):
+        topic = CASE_FACET_TOPIC.get(case_type)
+        if topic is None and consultation.routes:
+            # No facet sheet for this route (e.g. state compensation): its own reasons answer it.
+            lines = [f"关于“{consultation.problem or '您的问题'}”：", "\n".join(f"· {r.to_text()}" for r in consultation.routes),
+                     api.HOTLINE_HINT]
+            sources = [src for r in consultation.routes for src in r.sources]
+            line = api.citation_line(sources)
+            dispatcher.utter_message(text="\n\n".join(lines + ([line] if line else [])),
+                                     buttons=next_step_buttons("legal_aid"))
+            return [SlotSet("topic", "legal_aid")]
+    else:
+        topic = named
+    return answer_facets(dispatcher, tracker, topic or "legal_aid", facets)
+
+
+async def continue_consultation(dispatcher, tracker: Tracker, domain) -> list[EventType] | None:
+    """A turn the model did not place (fallback, out of scope, a bare detail) inside a legal
+    consultation: new facts give the conclusion again; a follow-up question gets its answer.
+    None when there is no consultation or nothing to add."""
+    before, after = case_before_and_after_latest(tracker)
+    if not (after.case_type or after.case_category or after.flags & MATTER_FLAGS):
+        return None
+    if before != after:
+        return list(await ActionRouteLegalProblem().run(dispatcher, tracker, domain) or [])
+    asked = asked_facets(latest_text(tracker))
+    if asked:
+        case_type = after.case_type or ("criminal" if after.case_category == "criminal" else None)
+        consultation = api.consult(after, CASE_TYPE_NAMES.get(case_type, ""))
+        return case_facet_reply(dispatcher, tracker, after, consultation, asked)
+    return None
 
 
 # Facets a problem story may end with that the legal-aid answer does not already cover.
@@ -546,6 +599,9 @@ class ActionRestartTopic(Action):
         previous = previous_answer_action(tracker)
         target = previous if previous in self.USES and said & self.USES[previous] else self._by_detail(said)
         if target is None:
+            continued = await continue_consultation(dispatcher, tracker, domain)
+            if continued is not None:
+                return events + continued
             dispatcher.utter_message(text="好的，记下了。请问您想办理什么？", buttons=next_step_buttons(None))
             return events
         if target == "legal_aid_form":

@@ -90,6 +90,14 @@ class ActionAnswerDetail(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         facets = [f for f in latest_entities(tracker, "facet") if f in FACET_NAMES] or asked_facets(text)
         current = slot_text(tracker, "topic")
+        if not [e for e in latest_entities(tracker, "facet")] and detect_topic(text) is None \
+                and current in (None, "legal_aid"):
+            # Inside a legal consultation the problem decides ("有没有时间限制" about unpaid wages
+            # is the arbitration limit); imported here because actions.dialogue imports this module.
+            from actions.dialogue import continue_consultation
+            continued = await continue_consultation(dispatcher, tracker, domain)
+            if continued is not None:
+                return continued
         topic = detect_topic(text, current) or current
         if topic is None and (tracker.active_loop or {}).get("name") == "legal_aid_form":
             topic = "legal_aid"

@@ -11,7 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_text
-from actions.dialogue import ActionRestartTopic, handoff_message, looks_like_correction
+from actions.dialogue import ActionRestartTopic, continue_consultation, handoff_message, looks_like_correction
 from bot.review import store
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,9 @@ class ActionDefaultFallback(Action):
         if fallback_ran_this_turn(tracker):
             # A dialogue loop predicted the fallback again: one per turn, then wait for the citizen.
             return [FollowupAction("action_listen")]
+        events = await continue_consultation(dispatcher, tracker, domain)
+        if events is not None:  # a new fact or a follow-up inside a legal consultation
+            return events + [SlotSet("fallback_count", 0.0)]
         if looks_like_correction(tracker):
             # "不是深圳，是东莞" with an unsure intent: not a missed question, the citizen
             # corrected a detail, so the previous question is answered again with it.
@@ -160,6 +163,9 @@ class ActionOutOfScope(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        events = await continue_consultation(dispatcher, tracker, domain)
+        if events is not None:  # "佢今年先16岁" in the middle of a consultation is not out of scope
+            return events
         record_missed("out_of_scope", tracker)
         dispatcher.utter_message(text=OUT_OF_SCOPE, buttons=next_step_buttons(None))
         return []

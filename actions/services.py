@@ -182,6 +182,12 @@ class ActionServiceGuide(Action):
                          button("行政复议", "administrative_reconsideration"),
                          button("法律职业资格", "legal_qualification")] + next_step_buttons(None))
             return []
+        if code == "lawyer_service":
+            # "他有残疾证，还没请律师" inside a consultation adds a fact; it is not a lawyer request.
+            from actions.dialogue import continue_consultation
+            continued = await continue_consultation(dispatcher, tracker, domain)
+            if continued is not None:
+                return continued
         facet_events = facet_reply(dispatcher, tracker, code)
         if facet_events is not None:
             return facet_events

@@ -291,7 +291,7 @@ def assess_legal_aid(case, session: Session | None = None) -> Verdict:
             outcome=result.outcome, reasons=result.reasons, sources=_sources(s, result.source_keys),
             conditions=result.conditions, where_to_apply=result.where_to_apply,
             hardship_check_needed=result.hardship_check_needed, rule_codes=result.rule_codes,
-            conclusion=result.conclusion,
+            conclusion=result.conclusion, brief_reasons=result.brief_reasons,
         )
         if result.outcome in ("eligible", "likely_eligible"):
             legal_aid = s.get(ServiceItem, "legal_aid")

@@ -125,6 +125,9 @@ class Assessment:
     where_to_apply: str = ""
     authorities_assign: bool = False  # Art. 25/28: the authorities notify; no application needed
     conclusion: str | None = None  # one of CONCLUSIONS (None: need more information)
+    # The reasons a first answer needs: what decides, Art. 36's notice, the duty lawyer —
+    # without the hardship standard and the application procedure (asked when needed).
+    brief_reasons: list[str] = field(default_factory=list)
 
 
 def match(rule: Rule, case: LegalAidCase) -> Match | None:
@@ -254,6 +257,7 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
             use(not_listed_notes)
             reasons += [m.rule.reason for m in not_listed_notes]
             reasons.append(NOT_LISTED)
+    brief = list(reasons)
     notes = [r for r in rules if r.kind in NOTE_KINDS]
     if hardship_check_needed:
         for r in notes:
@@ -272,6 +276,7 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
                 if assigned:
                     used.append(found)
                     reasons.append(r.reason)
+                    brief.append(r.reason)
             elif r.kind == "procedure":
                 if r.code.startswith("art38"):
                     if not assigned:
@@ -288,12 +293,16 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
             where = WHERE_AUTHORITIES
         elif assigned:
             where = WHERE_DEATH_REVIEW
+    duty_lawyer_said = False
     for r in notes:  # the duty-lawyer rules list roles [accused]: only a known accused matches fully
         if r.kind == "duty_lawyer":
             found = match(r, case)
             if found and not found.conditional:
                 used.append(found)
                 reasons.append(r.reason)
+                if not duty_lawyer_said:  # Art. 30 and 37 say one thing to the citizen: ask for one
+                    brief.append(r.reason)
+                    duty_lawyer_said = True
 
     source_keys: list[str] = []
     for m in used:
@@ -317,6 +326,7 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
         where_to_apply=where,
         authorities_assign=only_mandatory,
         conclusion=conclusion,
+        brief_reasons=list(dict.fromkeys(brief)),
     )
 
 

@@ -100,21 +100,27 @@ _DISABILITY_FLAG_TO_GROUP = {"vision_hearing_speech_disability": "disabled"}
 ACCUSED_PATTERNS = [
     r"被抓|抓了|抓走|抓进去|抓咗|拉咗|被拘留|刑拘|刑事拘留|看守所|羁押|被逮捕|逮捕|批捕|涉嫌|犯罪嫌疑人|嫌疑人|被告人|"
     r"被起诉|被公诉|要坐牢|会坐牢|判几年|会判|取保候审|偷东西|偷了|盗窃|抢劫|贩毒|诈骗罪|被控|辩护",
+    r"(?:要|准备|已经)?起诉(?:他|她|佢)|带走|捉咗|捉了|捉走|被捉|拉走|俾警察|俾差人|差人拉|警察拉|公安拉|被警察|被公安|判咗|被判|一审判|二审|"
+    r"故意伤害|故意杀人|杀人|打伤(?:了|咗)?(?:人|对方|别人)|砍伤(?:了|咗)?(?:人|对方|别人)|捅(?:了|咗)?(?:人|对方)|"
+    r"受贿|行贿|贪污|走私|开赌|赌档|帮信|洗钱|偷(?:电单车|摩托|车|手机|电缆|钱)",
 ]
+# Flags that only arise for the accused in a criminal case (Art. 25(4)(5)(6), Art. 28).
+ACCUSED_FLAGS = frozenset({"possible_life_or_death_sentence", "death_penalty_review", "trial_in_absentia",
+                           "compulsory_medical"})
 VICTIM_PATTERNS = [
     r"被害人|受害人|受害者|自诉",
     r"(?:我|我的|我家|我哋|我们)[^，。]{0,6}被[^，。]{0,6}(?:打|骗|抢|偷|砍|伤|强奸|撞|捅|殴打|诈骗|欺负|伤害)",
     r"被(?:人|他|她|佢|对方|那个人|老板)[^，。]{0,6}(?:打|骗|抢|偷|砍|伤|捅|殴打|诈骗)",
 ]
 # "老公打我被拘留了": the one arrested is the one who harmed the citizen.
-OTHER_IS_ACCUSED = re.compile(r"(?:他|她|佢|对方|那个人|" + _FAMILY[3:-1] + r")[^，。]{0,10}(?:被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|抓走|抓咗|拉咗|逮捕|坐牢)")
+OTHER_IS_ACCUSED = re.compile(r"(?:他|她|佢|对方|那个人|打人的|伤人的|撞人的|凶手|骗子|小偷|司机|" + _FAMILY[3:-1] + r")[^，。]{0,10}(?:被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|抓走|抓咗|拉咗|逮捕|坐牢)")
 SELF_ACCUSED = re.compile(r"(?<![打骂砍踢掐伤骗])我[^，。]{0,4}(?:被抓|被拘留|被刑拘|涉嫌|被起诉|要坐牢|是被告)")
 EXPLICIT_ROLE = {
     "accused": re.compile(r"(?:我|他|她|佢)(?:是|系)(?:犯罪)?(?:嫌疑人|被告人|被告)"),
     "victim": re.compile(r"(?:我|他|她|佢)(?:是|系)(?:受害人|被害人|受害者|受害一方)"),
 }
 
-CRIMINAL_WORDS = re.compile(r"刑事|判刑|坐牢|派出所|公安|检察院|看守所|刑拘|拘留|逮捕|罪")
+CRIMINAL_WORDS = re.compile(r"刑事|自诉|判刑|坐牢|派出所|公安|检察院|看守所|刑拘|拘留|逮捕|罪")
 
 # The economic situation, said of the citizen's own household ("公司没钱" is not about them).
 _SELF = r"(?:我|我们|我哋|我家|家里|家庭|屋企|我屋企|经济|收入|条件|生活|家境|本人)"
@@ -241,6 +247,8 @@ def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
     if "migrant_worker" in facts.person_groups or "migrant_worker" in facts.denied_groups:
         facts.worker_unconfirmed = False
     role = _role_of(text, said_flags)
+    if role is None and said_flags & ACCUSED_FLAGS:
+        role = "accused"
     if role:
         facts.role = role
     if role == "accused" or (role == "victim" and CRIMINAL_WORDS.search(text)):

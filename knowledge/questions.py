@@ -41,7 +41,8 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"回老家|回去办|要回|返乡下|返屋企|异地|本地|就近|哪个法院|哪家")),
     ("after", re.compile(
         r"之后|然后呢|然后点|接下来|下一步|以后会|批了|靠不靠谱|靠唔靠谱|靠谱|有没有经验|有冇经验|"
-        r"律师怎么样|流程|程序是|点样办|怎么办理|会怎样|会点")),
+        r"律师怎么样|流程|程序是|点样办|怎么办理|会怎样|会点|(什么|甚么|乜嘢|咩|哪种|怎样)(样)?的?律师|"
+        r"律师.{0,4}(靠谱|经验|水平|专业|资历)")),
     ("who", re.compile(r"谁可以|什么人可以|哪些人可以|边个可以|乜人可以|谁能申请|谁来申请")),
 ]
 
@@ -49,7 +50,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
 TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("judicial_confirmation", re.compile(r"司法确认|确认(调解)?协议|调解协议.{0,8}(法院|确认)")),
     ("protection_order", re.compile(r"保护令")),
-    ("legal_aid", re.compile(r"法律援助|法援|援助律师|值班律师|指派.{0,4}律师|派.{0,2}律师|国家.{0,2}派")),
+    ("legal_aid", re.compile(r"法律援助|法援|援助律师|值班律师|指派.{0,4}律师|派.{0,6}律师|国家.{0,2}派")),
     ("cross_province", re.compile(r"跨省|异地通办|通办")),
     ("notarization", re.compile(r"公证")),
     ("mediation", re.compile(r"调解")),

@@ -188,6 +188,7 @@ class Verdict:
     rule_codes: list[str] = field(default_factory=list)
     conclusion: str | None = None  # knowledge.eligibility.CONCLUSIONS
     safety: str = ""  # family violence: 110 and the protection order, said first
+    brief_reasons: list[str] = field(default_factory=list)  # what a first answer needs
 
     @property
     def citations(self) -> list[str]:
@@ -255,8 +256,9 @@ class Consultation:
         v = self.verdict
         if v is not None and v.outcome != "need_more_info":
             legal_aid = ["法律援助：" + v.headline]
-            if v.reasons:
-                legal_aid.append(_bullets(v.reasons))
+            reasons = v.brief_reasons or v.reasons
+            if reasons:
+                legal_aid.append(_bullets(reasons))
             if v.conditions:
                 legal_aid.append("需要满足的条件：\n" + _bullets(v.conditions))
             if v.outcome == "eligible" and v.conclusion in ("mandatory_defence", "apply_then_assigned") \

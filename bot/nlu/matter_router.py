@@ -1,0 +1,73 @@
+"""A message that states a legal matter is a legal problem, whatever greeting or phrasing
+wraps it.
+
+"在吗，我老公是聋人，被派出所带走了…" is classified `greet`; a long death-penalty-review
+story lands on `lawyer_service`; an unusual compulsory-medical question falls below the
+fallback threshold. The legal facts in the message itself (knowledge.facts: the citizen's
+side in a criminal matter, or a matter the law names — 强制医疗, 见义勇为, 再审改判无罪,
+家暴 …) or a case-type key phrase are evidence enough: the intent becomes legal_problem,
+the model's own ranking is kept for the operators (`intent_ranking`, and `routed_from` in
+the intent), and the case_type / person_group key phrases are matched for the new intent.
+
+Place it last in the pipeline (after FallbackClassifier).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.entities import KeyPhraseMatcher
+from knowledge.eligibility import MATTER_FLAGS
+from knowledge.facts import ACCUSED_FLAGS, extract_one
+
+TARGET = "legal_problem"
+# Intents a stated matter overrides; with `lawyer_service` only a criminal matter or a named
+# matter does ("想找律师打离婚官司" is a request for a lawyer).
+WEAK_INTENTS = ("greet", "nlu_fallback", "out_of_scope")
+FACT_ONLY_INTENTS = ("lawyer_service",)
+MIN_CHARS = 8  # "在吗" / "你好" never carry a matter
+
+
+def stated_matter(text: str) -> tuple[bool, bool]:
+    """(by facts, by key phrase): does the message state a legal matter?"""
+    facts = extract_one(text)
+    by_facts = facts.role is not None or bool(facts.flags & (MATTER_FLAGS | ACCUSED_FLAGS))
+    by_phrase = KeyPhraseMatcher({"entity": "case_type", "intents": [TARGET]}).match(text) is not None
+    return by_facts, by_phrase
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class LegalMatterRouter(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"weak_intents": list(WEAK_INTENTS), "fact_only_intents": list(FACT_ONLY_INTENTS)}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+        self._matchers = [KeyPhraseMatcher({"entity": name, "intents": [TARGET]})
+                          for name in ("case_type", "person_group")]
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context: ExecutionContext):
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = message.get(INTENT) or {}
+            name = intent.get("name")
+            if len(text.strip()) < MIN_CHARS or name == TARGET:
+                continue
+            weak, fact_only = name in self._config["weak_intents"], name in self._config["fact_only_intents"]
+            if not (weak or fact_only):
+                continue
+            by_facts, by_phrase = stated_matter(text)
+            if by_facts or (weak and by_phrase):
+                message.set(INTENT, {"name": TARGET, "confidence": 1.0, "routed_from": name}, add_to_output=True)
+                for matcher in self._matchers:
+                    matcher.process([message])
+        return messages
