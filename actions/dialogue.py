@@ -19,7 +19,7 @@ from actions import services
 from actions.common import (
     HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
 )
-from actions.facets import answer_facets, asked_facets, question_part
+from actions.facets import answer_facets, asked_facets, named_service_reply, question_part
 from actions.facts import case_before_and_after_latest, conversation_case, user_events
 from bot.review.redact import redact
 from knowledge import api
@@ -450,6 +450,9 @@ class ActionRouteLegalProblem(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        named = named_service_reply(dispatcher, tracker)
+        if named is not None:  # "…想办继承公证，可唔可以喺珠海办？" asks about the service
+            return named
         case = conversation_case(tracker)
         case_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
         consultation = api.consult(case, CASE_TYPE_NAMES.get(case_type, ""))

@@ -49,8 +49,18 @@ def facet_buttons(topic: str, answered: list[str]) -> list[dict]:
             if f in have and f not in answered][:MAX_FACET_BUTTONS]
 
 
+def notary_item_of(tracker: Tracker) -> str | None:
+    """The notary item the latest message names ("想立个遗嘱"), else the slot's."""
+    return api.notary_item_code(latest_text(tracker)) or api.notary_item_code(slot_text(tracker, "notary_item"))
+
+
+def latest_text(tracker: Tracker) -> str:
+    text = (tracker.latest_message or {}).get("text")
+    return text if isinstance(text, str) and not text.startswith("/") else ""
+
+
 def facet_texts(topic: str, facets: list[str], tracker: Tracker) -> list[api.FacetAnswer]:
-    item = slot_text(tracker, "notary_item") if topic == "notarization" else None
+    item = notary_item_of(tracker) if topic == "notarization" else None
     return [api.facet_answer(topic, f, item) for f in facets[:MAX_FACETS_ANSWERED]]
 
 
@@ -70,7 +80,10 @@ def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
         text = "\n\n".join(body + [api.HOTLINE_HINT] + ([line] if line else []))
     buttons = facet_buttons(topic, facets) + next_step_buttons(TOPIC_SERVICE_CODE.get(topic, topic))[:2]
     dispatcher.utter_message(text=text, buttons=buttons)
-    return [SlotSet("topic", TOPIC_AFTER.get((topic, facets[0]), topic))]
+    events = [SlotSet("topic", TOPIC_AFTER.get((topic, facets[0]), topic))]
+    if topic == "notarization" and notary_item_of(tracker):
+        events.append(SlotSet("notary_item", notary_item_of(tracker)))
+    return events
 
 
 def latest_entities(tracker: Tracker, name: str) -> list[str]:
@@ -127,6 +140,28 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
     if not facets:
         return None
     topic = detect_topic(question_part(text), default_topic) or default_topic
+    for candidate in (topic, FACET_FALLBACK_TOPIC.get(topic)):
+        if candidate and any(api.facet_answer(candidate, f).found for f in facets[:MAX_FACETS_ANSWERED]):
+            return answer_facets(dispatcher, tracker, candidate, facets)
+    return None
+
+
+# Legal-aid questions a story may end with that are not answered by the consultation itself.
+LEGAL_AID_SERVICE_FACETS = ("remedy", "refusal")
+
+
+def named_service_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A message that names a service and asks one of its facets ("想办继承公证，可唔可以喺珠海办",
+    "法援不予援助我能投诉吗") gets that answer, whatever intent the model chose; None otherwise."""
+    text = latest_text(tracker)
+    topic = detect_topic(question_part(text)) or detect_topic(text)
+    if topic in (None, "lawyer_service"):
+        return None
+    facets = asked_facets(text)
+    if topic == "legal_aid":
+        facets = [f for f in facets if f in LEGAL_AID_SERVICE_FACETS]
+    if not facets:
+        return None
     for candidate in (topic, FACET_FALLBACK_TOPIC.get(topic)):
         if candidate and any(api.facet_answer(candidate, f).found for f in facets[:MAX_FACETS_ANSWERED]):
             return answer_facets(dispatcher, tracker, candidate, facets)

@@ -27,6 +27,8 @@ FLAGS = frozenset({
     "death_penalty_review",              # Art. 25(5)
     "trial_in_absentia",                 # Art. 25(6)
     "compulsory_medical",                # Art. 28
+    "pension_claim",                     # Art. 31(3): claiming a 抚恤金
+    "capacity_declaration",              # Art. 31(6): declaring a person without (full) civil capacity
     "labour_relation",                   # Art. 31(5): confirming a labour relationship
     "food_drug_safety",                  # Art. 31(7): food or drug safety accident
     "hero_martyr_rights",                # Art. 32(1)
@@ -39,7 +41,7 @@ FLAGS = frozenset({
     "in_custody",                        # detained (the duty lawyer, Art. 30/37/39)
 })
 # Flags that name the matter by themselves: no need to ask what the problem is.
-MATTER_FLAGS = frozenset({"compulsory_medical", "labour_relation", "food_drug_safety", "hero_martyr_rights",
+MATTER_FLAGS = frozenset({"compulsory_medical", "labour_relation", "pension_claim", "capacity_declaration", "food_drug_safety", "hero_martyr_rights",
                           "good_samaritan", "retrial_acquittal", "abuse_victim"})
 # The legal basis of a verdict, for the headline (what kind of "yes" or "no" it is).
 CONCLUSIONS = ("mandatory_defence", "apply_then_assigned", "no_means_test", "means_check_exempt",
@@ -77,6 +79,9 @@ class LegalAidCase:
         self.flags = {f for f in (self.flags or ()) if f in FLAGS}
         self.role = self.role if self.role in ROLES else None
         self.city = self.city if isinstance(self.city, str) and self.city.strip() else None
+        # A state-compensation claim is made by a former suspect: it is not a defence any more.
+        if self.case_type == "state_compensation" and self.role == "accused":
+            self.role, self.case_category = None, CASE_TYPE_CATEGORY["state_compensation"]
         # An abuse victim who has not named another matter is asking about the abuse itself.
         if (self.case_type is None and self.case_category is None and self.role != "accused"
                 and ("abuse_victim" in self.flags or "violence_victim" in self.person_groups)):
