@@ -395,6 +395,21 @@ class ActionAskCaseType(Action):
         return []
 
 
+def say_conclusion_so_far(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Before a screening question, the conclusion the facts already give (Art. 25/32 need no
+    more; a means-tested matter says so), unless that same text was already sent."""
+    try:
+        verdict = api.assess_legal_aid(conversation_case(tracker))
+    except Exception:  # noqa: BLE001 - the question itself still goes out
+        log.exception("assess_legal_aid failed before a screening question (%s)", tracker.sender_id)
+        return
+    if verdict.outcome == "need_more_info":
+        return
+    text = "根据目前了解的情况，先告诉您结论：\n\n" + verdict.to_brief_text()
+    if text not in bot_texts(tracker):
+        dispatcher.utter_message(text=text)
+
+
 class ActionAskCity(Action):
     """The screening's place question, with the major cities as buttons."""
 
@@ -406,6 +421,7 @@ class ActionAskCity(Action):
             cities = api.major_cities()
         except Exception:  # noqa: BLE001 - the question still works without buttons
             cities = []
+        say_conclusion_so_far(dispatcher, tracker)
         dispatcher.utter_message(text=ASK_TEXTS["city"],
                                  buttons=[button(name, "inform", city=name) for name in cities] + [SKIP_BUTTON])
         return []
@@ -419,6 +435,7 @@ class ActionAskPersonGroup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         buttons = [button(title, "inform", person_group=code) for code, title in PERSON_GROUP_NAMES.items()]
+        say_conclusion_so_far(dispatcher, tracker)
         dispatcher.utter_message(text=ASK_TEXTS["person_group"],
                                  buttons=buttons + [{"title": "都不是", "payload": "/deny"}])
         return []
@@ -431,6 +448,7 @@ class ActionAskEconomicStatus(Action):
         return "action_ask_legal_aid_form_economic_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        say_conclusion_so_far(dispatcher, tracker)
         dispatcher.utter_message(
             text=ASK_TEXTS["economic_status"],
             buttons=[button("经济困难", "inform", economic_status="hardship"),

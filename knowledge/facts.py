@@ -49,8 +49,10 @@ FLAG_PATTERNS: dict[str, list[str]] = {
     "death_penalty_review": [r"死刑复核|复核死刑"],
     "trial_in_absentia": [r"缺席审判|缺席判决|缺席审理"],
     "compulsory_medical": [r"强制医疗"],
-    "hero_martyr_rights": [r"烈士[^。]{0,12}(?:名誉|荣誉|人格|诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲)|"
+    "hero_martyr_rights": [r"(?:烈士|英烈)[^。]{0,40}(?:名誉|荣誉|人格|诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲|编段子|逃兵)|"
                            r"(?:诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲)[^。]{0,12}(?:烈士|英烈|英雄)"],
+    "social_relief_claim": [r"申请(?:低保|最低生活保障|社会救助|特困供养|救助)|"
+                            r"(?:低保|最低生活保障|救助金|特困供养)[^。]{0,10}(?:不批|没批|冇批|唔批|被拒|取消|停了|停发|不给|唔俾|不发)"],
     "good_samaritan": [r"见义勇为|救人|救落水|为了救|制止(?:犯罪|小偷|抢劫|歹徒)|抓小偷|帮人抓贼|勇斗歹徒"],
     "retrial_acquittal": [r"再审[^。]{0,15}无罪|改判无罪|宣告无罪|冤案平反|无罪释放"],
     "no_fixed_income": [r"没有固定收入|无固定收入|没有收入|没收入|冇收入|冇人工|没有生活来源|无固定生活来源|没有经济来源|靠人养"],
@@ -83,6 +85,12 @@ FLAG_PATTERNS: dict[str, list[str]] = {
     "pension_claim": [r"抚恤金|抚恤费|遗属补助|死亡抚恤"],
     "capacity_declaration": [r"(?:认定|宣告|确认)[^，。]{0,8}(?:无民事行为能力|限制民事行为能力)|无民事行为能力|限制民事行为能力"],
     "in_custody": [r"被抓|抓了|抓走|抓进去|抓咗|拉咗|被拘留|拘留|刑拘|看守所|羁押|逮捕|批捕|关起来|关进去|被扣"],
+}
+
+# Flags whose two halves are often in different clauses of one message ("我爷爷是烈士，
+# 有人造谣说他是逃兵"): both must occur in the message.
+MESSAGE_FLAG_PAIRS: dict[str, tuple[str, str]] = {
+    "hero_martyr_rights": (r"烈士|英烈", r"名誉|荣誉|人格|诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲|编段子|逃兵"),
 }
 
 GROUP_PATTERNS: dict[str, list[str]] = {
@@ -225,6 +233,9 @@ def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
     said_flags: set[str] = set()
     for flag, patterns in FLAG_PATTERNS.items():
         if any(_said(patterns, c) == "yes" for c in clauses):
+            said_flags.add(flag)
+    for flag, (first, second) in MESSAGE_FLAG_PAIRS.items():
+        if re.search(first, text) and re.search(second, text):
             said_flags.add(flag)
     if "death_penalty_review" in said_flags:
         said_flags.discard("possible_life_or_death_sentence")  # already sentenced: Art. 25(5), not (4)

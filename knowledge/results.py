@@ -202,6 +202,19 @@ class Verdict:
             return OUTCOME_HEADLINES["likely_eligible_plain"]
         return OUTCOME_HEADLINES[self.outcome]
 
+    def to_brief_text(self) -> str:
+        """The conclusion so far, for a screening that still has questions to ask."""
+        parts = [self.safety] if self.safety else []
+        parts.append(self.headline)
+        if self.brief_reasons or self.reasons:
+            parts.append(_bullets(self.brief_reasons or self.reasons))
+        if self.conditions:
+            parts.append("需要满足的条件：\n" + _bullets(self.conditions))
+        line = citation_line(self.sources)
+        if line:
+            parts.append(line)
+        return "\n\n".join(parts)
+
     def to_text(self) -> str:
         headline = self.headline
         parts = [self.safety, headline] if self.safety else [headline]
