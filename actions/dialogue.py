@@ -405,7 +405,7 @@ def say_conclusion_so_far(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         return
     if verdict.outcome == "need_more_info":
         return
-    text = "根据目前了解的情况，先告诉您结论：\n\n" + verdict.to_brief_text()
+    text = "根据目前了解的情况，先告诉您结论：\n" + verdict.to_brief_text()
     if text not in bot_texts(tracker):
         dispatcher.utter_message(text=text)
 
@@ -576,6 +576,32 @@ def unchanged_recap(consultation) -> str:
     if line:
         parts.append(line)
     return "\n\n".join(parts)
+
+
+class ActionAnythingElse(Action):
+    """"好的 / 不对 / 跳过" outside a form. Inside a legal consultation such a turn often carries
+    a fact or a correction ("不对，他是17岁") or a question ("收入跳过，直接话我知系咪一定要睇收入"):
+    those are answered; otherwise "anything else?"."""
+
+    def name(self) -> str:
+        return "action_anything_else"
+
+    @safe_run(None)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        continued = await continue_consultation(dispatcher, tracker, domain)
+        if continued is not None:
+            return continued
+        case = conversation_case(tracker)
+        if len(latest_text(tracker)) >= MIN_CONSULTATION_REMARK and (case.case_type or case.case_category):
+            case_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
+            dispatcher.utter_message(text=unchanged_recap(api.consult(case, CASE_TYPE_NAMES.get(case_type, ""))),
+                                     buttons=next_step_buttons("legal_aid"))
+            return []
+        dispatcher.utter_message(response="utter_anything_else")
+        return []
+
+
+MIN_CONSULTATION_REMARK = 8  # "好的" / "唔使" are not remarks about the case
 
 
 # ---------------------------------------------------------------- new details → answer again

@@ -147,7 +147,7 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
 
 
 # Legal-aid questions a story may end with that are not answered by the consultation itself.
-LEGAL_AID_SERVICE_FACETS = ("remedy", "refusal")
+LEGAL_AID_SERVICE_FACETS = ("remedy",)  # "佢唔肯赔" is the other side refusing, not the office
 
 
 def named_service_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
@@ -157,7 +157,8 @@ def named_service_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
     topic = detect_topic(question_part(text)) or detect_topic(text)
     if topic in (None, "lawyer_service"):
         return None
-    facets = asked_facets(text)
+    # the question may sit before the last sentence ("…写了他同意接受强制执行。现在到期他不还…")
+    facets = asked_facets(text) or [f for f in detect_facets(text) if f != "what"]
     if topic == "legal_aid":
         facets = [f for f in facets if f in LEGAL_AID_SERVICE_FACETS]
     if not facets:

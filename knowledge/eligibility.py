@@ -31,6 +31,7 @@ FLAGS = frozenset({
     "pension_claim",                     # Art. 31(3): claiming a 抚恤金
     "capacity_declaration",              # Art. 31(6): declaring a person without (full) civil capacity
     "labour_relation",                   # Art. 31(5): confirming a labour relationship
+    "unpaid_wages",                      # Art. 31(5): claiming unpaid pay, said in any turn
     "food_drug_safety",                  # Art. 31(7): food or drug safety accident
     "hero_martyr_rights",                # Art. 32(1)
     "good_samaritan",                    # Art. 32(2)
@@ -42,7 +43,7 @@ FLAGS = frozenset({
     "in_custody",                        # detained (the duty lawyer, Art. 30/37/39)
 })
 # Flags that name the matter by themselves: no need to ask what the problem is.
-MATTER_FLAGS = frozenset({"compulsory_medical", "labour_relation", "social_relief_claim", "pension_claim", "capacity_declaration", "food_drug_safety", "hero_martyr_rights",
+MATTER_FLAGS = frozenset({"compulsory_medical", "labour_relation", "unpaid_wages", "social_relief_claim", "pension_claim", "capacity_declaration", "food_drug_safety", "hero_martyr_rights",
                           "good_samaritan", "retrial_acquittal", "abuse_victim"})
 # The legal basis of a verdict, for the headline (what kind of "yes" or "no" it is).
 CONCLUSIONS = ("mandatory_defence", "apply_then_assigned", "no_means_test", "means_check_exempt",

@@ -62,6 +62,7 @@ FLAG_PATTERNS: dict[str, list[str]] = {
         r"(?:还有|只剩|剩下|仅剩)" + _NUM_1_7 + r"天[^。]{0,8}(?:时效|期限|开庭|过期|到期|截止|仲裁|起诉)",
         r"(?:明天|后天|听日)[^。]{0,4}(?:开庭|就过|截止|到期)",
         r"时效快到|快过时效|时效快过",
+        r"(?:还有|仲有|只剩|剩|得返)" + _NUM_1_7 + r"(?:天|日)(?:就|便)?(?:过期|到期|截止|过时效|过咗)",
     ],
     "urgent_preservation": [
         r"财产保全|证据保全|先予执行|转移财产|转移资产",
@@ -82,6 +83,8 @@ FLAG_PATTERNS: dict[str, list[str]] = {
     "labour_relation": [  # Art. 31(5): 请求确认劳动关系
         r"确认劳动关系|证明劳动关系|不承认[^，。]{0,6}(?:劳动关系|是员工|是他们的人|我系佢哋员工|雇了我)|不认我是员工",
     ],
+    "unpaid_wages": [r"(?:工资|工钱|人工|薪水|薪资)[^，。]{0,6}(?:未出|冇出|没发|未发|冇发|唔发|不发|拖欠|欠|冇俾|没给|不给|未俾|唔俾|一直冇|一直没)|"
+                     r"(?:拖欠|欠)(?:了|咗)?[^，。]{0,8}(?:工资|工钱|人工|薪水|薪资)"],
     "pension_claim": [r"抚恤金|抚恤费|遗属补助|死亡抚恤"],
     "capacity_declaration": [r"(?:认定|宣告|确认)[^，。]{0,8}(?:无民事行为能力|限制民事行为能力)|无民事行为能力|限制民事行为能力"],
     "in_custody": [r"被抓|抓了|抓走|抓进去|抓咗|拉咗|被拘留|拘留|刑拘|看守所|羁押|逮捕|批捕|关起来|关进去|被扣"],
@@ -93,6 +96,9 @@ MESSAGE_FLAG_PAIRS: dict[str, tuple[str, str]] = {
     "hero_martyr_rights": (r"烈士|英烈", r"名誉|荣誉|人格|诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲|编段子|逃兵"),
 }
 
+MARTYR_RELATIVE = re.compile(r"(?:我|我的|我哋|我们|我家)[^，。]{0,2}(?:爷爷|阿爷|阿公|外公|太公|爸爸|爸|父亲|老豆|阿爸|"
+                             r"妈妈|母亲|阿妈|哥哥|老公|丈夫|儿子|女儿|叔叔|伯父)")
+
 GROUP_PATTERNS: dict[str, list[str]] = {
     "minor": [r"未成年|未满(?:十八|18)|中学生|初中生|高中生|小学生|(?<![0-9])(?:1[0-7]|[1-9])岁|"
               r"(?<![一二三四五六七八九十百两])(?:十[一二三四五六七]?|[一二三四五六七八九两])岁"],
@@ -102,7 +108,8 @@ GROUP_PATTERNS: dict[str, list[str]] = {
     "military": [r"军人|军属|军嫂|现役|优抚对象|优抚"],
     "hero_martyr_family": [r"烈士[^，。]{0,4}(?:家属|子女|儿子|女儿|父亲|母亲|妻子|遗属|后代|近亲属|孙)|"
                            r"(?:我|我的)[^，。]{0,3}(?:爸|爷爷|父亲|外公|哥哥|老公|丈夫|妈|母亲|儿子)[^，。]{0,3}(?:是|系)烈士"],
-    "migrant_worker": [r"农民工|进城务工|外来务工|务工人员|从农村出来|农村[^。]{0,8}出来|(?:老家|屋企)[^。]{0,6}(?:农村|村里|乡下)"],
+    "migrant_worker": [r"农民工|进城务工|外来务工|务工人员|从农村出来|农村[^。]{0,8}出来|(?:老家|屋企)[^。]{0,6}(?:农村|村里|乡下)|"
+                       r"(?:我|我哋|我们|我地)(?:是|系|都系|都是)[^，。 ]{0,6}农村(?:的|嘅|人|户口)|农村户口|农业户口"],
 }
 WORKER_WORDS = re.compile(r"打工|做工|打散工|做散工|打零工|返工")
 _DISABILITY_FLAG_TO_GROUP = {"vision_hearing_speech_disability": "disabled"}
@@ -130,7 +137,7 @@ EXPLICIT_ROLE = {
     "victim": re.compile(r"(?:我|他|她|佢)(?:是|系)(?:受害人|被害人|受害者|受害一方)"),
 }
 
-CRIMINAL_WORDS = re.compile(r"刑事|自诉|判刑|坐牢|派出所|公安|检察院|看守所|刑拘|拘留|逮捕|罪")
+CRIMINAL_WORDS = re.compile(r"刑事|自诉|被抓|抓了|抓走|捉咗|判刑|坐牢|派出所|公安|检察院|看守所|刑拘|拘留|逮捕|罪")
 
 # The economic situation, said of the citizen's own household ("公司没钱" is not about them).
 _SELF = r"(?:我|我们|我哋|我家|家里|家庭|屋企|我屋企|经济|收入|条件|生活|家境|本人)"
@@ -237,6 +244,10 @@ def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
     for flag, (first, second) in MESSAGE_FLAG_PAIRS.items():
         if re.search(first, text) and re.search(second, text):
             said_flags.add(flag)
+    # "我阿爷系烈士，有人造谣…": the citizen speaks as the martyr's relative (Art. 32(1)).
+    if "hero_martyr_rights" in said_flags and MARTYR_RELATIVE.search(text):
+        if "hero_martyr_family" not in facts.person_groups:
+            facts.person_groups.append("hero_martyr_family")
     if "death_penalty_review" in said_flags:
         said_flags.discard("possible_life_or_death_sentence")  # already sentenced: Art. 25(5), not (4)
     if "abuse_victim" in said_flags and "in_custody" in said_flags and not SELF_ACCUSED.search(text):

@@ -213,7 +213,7 @@ class Verdict:
         line = citation_line(self.sources)
         if line:
             parts.append(line)
-        return "\n\n".join(parts)
+        return "\n".join(parts)  # one message: channels split paragraphs ("\n\n") into messages
 
     def to_text(self) -> str:
         headline = self.headline

@@ -13,14 +13,16 @@ Place it last in the pipeline (after FallbackClassifier).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entities import KeyPhraseMatcher
+from bot.nlu.lexicon import KEY_PHRASE_PATTERNS
 from knowledge.eligibility import MATTER_FLAGS
 from knowledge.facts import ACCUSED_FLAGS, extract_one
 
@@ -57,17 +59,48 @@ class LegalMatterRouter(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(TEXT) or ""
-            intent = message.get(INTENT) or {}
-            name = intent.get("name")
-            if len(text.strip()) < MIN_CHARS or name == TARGET:
-                continue
-            weak, fact_only = name in self._config["weak_intents"], name in self._config["fact_only_intents"]
-            if not (weak or fact_only):
-                continue
-            by_facts, by_phrase = stated_matter(text)
-            if by_facts or (weak and by_phrase):
-                message.set(INTENT, {"name": TARGET, "confidence": 1.0, "routed_from": name}, add_to_output=True)
-                for matcher in self._matchers:
-                    matcher.process([message])
+            self._route(message)
+            resolve_family_violence(message)
         return messages
+
+    def _route(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        name = (message.get(INTENT) or {}).get("name")
+        if len(text.strip()) < MIN_CHARS or name == TARGET:
+            return
+        weak, fact_only = name in self._config["weak_intents"], name in self._config["fact_only_intents"]
+        if not (weak or fact_only):
+            return
+        by_facts, by_phrase = stated_matter(text)
+        if by_facts or (weak and by_phrase):
+            message.set(INTENT, {"name": TARGET, "confidence": 1.0, "routed_from": name}, add_to_output=True)
+            for matcher in self._matchers:
+                matcher.process([message])
+
+
+# Case types that are a matter of their own even when family violence is mentioned too
+# ("被老公家暴过…现在想问另一件事：朋友借钱不还"): the violence stays a fact (knowledge.facts
+# reads it as abuse_victim, so Art. 32(4) still covers related rights such as divorce), but the
+# matter asked about is the other one. Criminal is not one of them (the violence may be the crime).
+DV = "domestic_violence"
+
+
+def other_matter(text: str) -> str | None:
+    for value, patterns in KEY_PHRASE_PATTERNS["case_type"].items():
+        if value in (DV, "criminal"):
+            continue
+        if any(re.search(p, text) for p in patterns):
+            return value
+    return None
+
+
+def resolve_family_violence(message: Message) -> None:
+    entities = list(message.get(ENTITIES) or [])
+    dv = [e for e in entities if e.get("entity") == "case_type" and e.get("value") == DV]
+    if not dv or len({e.get("value") for e in entities if e.get("entity") == "case_type"}) > 1:
+        return
+    other = other_matter(message.get(TEXT) or "")
+    if other:
+        for e in dv:
+            e["value"] = other
+        message.set(ENTITIES, entities, add_to_output=True)

@@ -285,3 +285,42 @@ def test_art44_advance_aid_is_mentioned_when_urgent(seed_rules):
     for flag in ("deadline_within_7_days", "urgent_preservation"):
         result = assess(seed_rules, case_type="labor_pay", flags={flag})
         assert "LAL-44" in result.source_keys and any("先行提供" in r for r in result.reasons)
+
+
+# ---- matters said in any turn (knowledge.facts flags) ------------------------------------
+
+def _conclusion(seed_rules, **case):
+    from knowledge.eligibility import LegalAidCase, evaluate
+    return evaluate(LegalAidCase(**case), seed_rules)
+
+
+def test_unpaid_wages_said_next_to_a_dismissal_are_covered(seed_rules):
+    result = _conclusion(seed_rules, case_type="labor_contract", flags={"unpaid_wages"})
+    assert result.conclusion == "means_tested" and result.outcome == "likely_eligible"
+    result = _conclusion(seed_rules, case_type="labor_contract", flags={"unpaid_wages"},
+                         person_groups=["migrant_worker"])
+    assert result.conclusion == "means_check_exempt"
+
+
+def test_dismissal_alone_is_not_listed(seed_rules):
+    assert _conclusion(seed_rules, case_type="labor_contract").conclusion == "not_listed"
+
+
+def test_art31_items_3_and_6_are_covered(seed_rules):
+    for flag in ("pension_claim", "capacity_declaration", "social_relief_claim"):
+        result = _conclusion(seed_rules, flags={flag})
+        assert result.conclusion == "means_tested" and "LAL-31" in result.source_keys, flag
+
+
+def test_a_state_compensation_claimant_is_not_treated_as_an_accused(seed_rules):
+    result = _conclusion(seed_rules, case_type="state_compensation", case_category="criminal", role="accused")
+    assert "LAL-24" not in result.source_keys and "LAL-31" in result.source_keys
+
+
+def test_brief_reasons_leave_out_the_hardship_standard_but_keep_the_duty_lawyer(seed_rules):
+    result = _conclusion(seed_rules, case_category="criminal", role="accused", flags={"in_custody"})
+    assert any("值班律师" in r for r in result.brief_reasons)
+    assert len([r for r in result.brief_reasons if "值班律师" in r]) == 1
+    wages = _conclusion(seed_rules, case_type="labor_pay")
+    assert not any("粤府令" in r or "50%" in r for r in wages.brief_reasons)
+    assert any("50%" in r for r in wages.reasons)

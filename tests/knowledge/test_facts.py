@@ -93,3 +93,27 @@ def test_worker_words_alone_are_not_a_migrant_worker():
 @pytest.mark.parametrize("bad", ["", None, 42, "\ud800", "聋" * 100_000])
 def test_bad_input_never_raises(bad):
     extract([bad])
+
+
+def test_martyr_relative_and_defamation_in_different_clauses():
+    facts = extract(["我阿爷系烈士，最近有人喺网上造谣话佢系逃兵"])
+    assert "hero_martyr_rights" in facts.flags and "hero_martyr_family" in facts.person_groups
+
+
+def test_a_few_days_left_said_in_cantonese():
+    assert "deadline_within_7_days" in extract(["劳动仲裁得一年，计落仲有3日就过期"]).flags
+
+
+def test_unpaid_wages_and_rural_workers():
+    facts = extract(["我哋系农村户口", "最后两个月人工都未出"])
+    assert "unpaid_wages" in facts.flags and "migrant_worker" in facts.person_groups
+
+
+def test_the_victim_of_a_crime_whose_attacker_was_arrested():
+    facts = extract(["我爸被人捅了三刀，打人的已经被抓了"])
+    assert facts.role == "victim" and facts.case_category == "criminal"
+
+
+def test_an_accused_taken_away_by_the_police():
+    facts = extract(["我老公是聋人，今天被派出所带走了"])
+    assert facts.role == "accused" and "vision_hearing_speech_disability" in facts.flags

@@ -1,0 +1,59 @@
+"""bot.nlu.matter_router without a trained model: a stated legal matter becomes legal_problem
+whatever wrapped it; family violence yields to the other matter asked about in one message."""
+from __future__ import annotations
+
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.matter_router import LegalMatterRouter, resolve_family_violence
+
+ROUTER = LegalMatterRouter(LegalMatterRouter.get_default_config())
+
+
+def message(text: str, intent: str, entities=()) -> Message:
+    return Message(data={TEXT: text, INTENT: {"name": intent, "confidence": 0.4}, ENTITIES: list(entities)})
+
+
+def test_greeting_with_a_story_is_a_legal_problem_and_keeps_the_models_guess():
+    msg = message("您好在吗，我儿子被派出所带走了，说他偷电动车", "greet")
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "legal_problem" and msg.get(INTENT)["routed_from"] == "greet"
+
+
+def test_a_key_phrase_is_enough_for_a_weak_intent():
+    msg = message("你好，我想跟老公离婚但不知道怎么弄", "greet")
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "legal_problem"
+    assert any(e["entity"] == "case_type" and e["value"] == "marriage" for e in msg.get(ENTITIES))
+
+
+def test_a_lawyer_request_stays_one_without_a_criminal_or_named_matter():
+    msg = message("我想找个律师帮我打离婚官司", "lawyer_service")
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "lawyer_service"
+    msg = message("我爸一审判了死刑，要报死刑复核，还能有律师吗", "lawyer_service")
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "legal_problem"
+
+
+def test_short_or_strong_intents_are_left_alone():
+    for msg in (message("在吗", "greet"), message("我想办学历公证，被抓过的人能办吗", "notarization")):
+        before = msg.get(INTENT)["name"]
+        ROUTER.process([msg])
+        assert msg.get(INTENT)["name"] == before
+
+
+def test_family_violence_yields_to_the_matter_asked_about():
+    text = "我前年被老公家暴过，后来离婚了。现在想问另一件事：朋友借了我五万一直不还"
+    start = text.index("家暴")
+    msg = message(text, "legal_problem", [{"entity": "case_type", "value": "domestic_violence",
+                                           "start": start, "end": start + 2}])
+    resolve_family_violence(msg)
+    assert [e["value"] for e in msg.get(ENTITIES)] == ["debt"]
+
+
+def test_family_violence_alone_stays():
+    text = "老公经常喝醉了打我"
+    msg = message(text, "legal_problem", [{"entity": "case_type", "value": "domestic_violence", "start": 0, "end": 2}])
+    resolve_family_violence(msg)
+    assert [e["value"] for e in msg.get(ENTITIES)] == ["domestic_violence"]
