@@ -96,6 +96,7 @@ MESSAGE_FLAG_PAIRS: dict[str, tuple[str, str]] = {
     "hero_martyr_rights": (r"烈士|英烈", r"名誉|荣誉|人格|诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲|编段子|逃兵"),
 }
 
+RELIEF_RECIPIENT = re.compile(r"(?:是|系)低保户|有低保证|领(?:着|紧)?低保|吃低保|低保户")
 MARTYR_RELATIVE = re.compile(r"(?:我|我的|我哋|我们|我家)[^，。]{0,2}(?:爷爷|阿爷|阿公|外公|太公|爸爸|爸|父亲|老豆|阿爸|"
                              r"妈妈|母亲|阿妈|哥哥|老公|丈夫|儿子|女儿|叔叔|伯父)")
 
@@ -108,7 +109,7 @@ GROUP_PATTERNS: dict[str, list[str]] = {
     "military": [r"军人|军属|军嫂|现役|优抚对象|优抚"],
     "hero_martyr_family": [r"烈士[^，。]{0,4}(?:家属|子女|儿子|女儿|父亲|母亲|妻子|遗属|后代|近亲属|孙)|"
                            r"(?:我|我的)[^，。]{0,3}(?:爸|爷爷|父亲|外公|哥哥|老公|丈夫|妈|母亲|儿子)[^，。]{0,3}(?:是|系)烈士"],
-    "migrant_worker": [r"农民工|进城务工|外来务工|务工人员|从农村出来|农村[^。]{0,8}出来|(?:老家|屋企)[^。]{0,6}(?:农村|村里|乡下)|"
+    "migrant_worker": [r"农民工|进城务工|外来务工|务工人员|从农村出来|农村[^。]{0,8}(?:出来|出嚟|出咗嚟)|(?:老家|屋企)[^。]{0,6}(?:农村|村里|乡下)|"
                        r"(?:我|我哋|我们|我地)(?:是|系|都系|都是)[^，。 ]{0,6}农村(?:的|嘅|人|户口)|农村户口|农业户口"],
 }
 WORKER_WORDS = re.compile(r"打工|做工|打散工|做散工|打零工|返工")
@@ -131,6 +132,9 @@ VICTIM_PATTERNS = [
 ]
 # "老公打我被拘留了": the one arrested is the one who harmed the citizen.
 OTHER_IS_ACCUSED = re.compile(r"(?:他|她|佢|对方|那个人|打人的|伤人的|撞人的|凶手|骗子|小偷|司机|" + _FAMILY[3:-1] + r")[^，。]{0,10}(?:被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|抓走|抓咗|拉咗|逮捕|坐牢)")
+_HARMDOER = r"(?:打人的|伤人的|撞人的|捅人的|凶手|骗子|小偷|肇事司机|司机|对方|那个人|嫌疑人)"
+HARMDOER_ACCUSED = re.compile(_HARMDOER + r"[^，。]{0,10}(?:被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|抓走|抓咗|拉咗|逮捕|坐牢|捉返|捉咗)")
+SELF_VICTIM = re.compile(r"(?:我|我哋|我们)被")
 SELF_ACCUSED = re.compile(r"(?<![打骂砍踢掐伤骗])我[^，。]{0,4}(?:被抓|被拘留|被刑拘|涉嫌|被起诉|要坐牢|是被告)")
 EXPLICIT_ROLE = {
     "accused": re.compile(r"(?:我|他|她|佢)(?:是|系)(?:犯罪)?(?:嫌疑人|被告人|被告)"),
@@ -222,7 +226,11 @@ def _role_of(text: str, flags: set[str]) -> str | None:
     if accused and victim:
         if SELF_ACCUSED.search(text):
             return "accused"
-        return "victim" if (OTHER_IS_ACCUSED.search(text) or "abuse_victim" in flags) else "accused"
+        if "abuse_victim" in flags or HARMDOER_ACCUSED.search(text):
+            return "victim"
+        # "他被刑拘了" next to "我被打": the speaker is the victim of the one arrested. Next to
+        # "他被人骗去卖银行卡" it is the relative who was tricked into the offence: the accused.
+        return "victim" if OTHER_IS_ACCUSED.search(text) and SELF_VICTIM.search(text) else "accused"
     if accused:
         return "victim" if OTHER_IS_ACCUSED.search(text) and "abuse_victim" in flags else "accused"
     if victim:
@@ -265,6 +273,10 @@ def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
         elif "no" in answers:
             facts.denied_groups.add(group)
             facts.person_groups = [g for g in facts.person_groups if g != group]
+    # "申请低保被拒": an applicant for social relief is not (yet) a recipient (Art. 42(2)).
+    if "social_relief_claim" in said_flags and not RELIEF_RECIPIENT.search(text):
+        facts.denied_groups.add("low_income")
+        facts.person_groups = [g for g in facts.person_groups if g != "low_income"]
     if WORKER_WORDS.search(text) and "migrant_worker" not in facts.person_groups \
             and "migrant_worker" not in facts.denied_groups:
         facts.worker_unconfirmed = True

@@ -27,10 +27,11 @@ from knowledge.eligibility import MATTER_FLAGS
 from knowledge.facts import ACCUSED_FLAGS, extract_one
 
 TARGET = "legal_problem"
-# Intents a stated matter overrides; with `lawyer_service` only a criminal matter or a named
-# matter does ("想找律师打离婚官司" is a request for a lawyer).
+# Intents a stated matter overrides; with `lawyer_service`, `arbitration` or `legal_aid_apply`
+# only a criminal matter or a named matter does ("想找律师打离婚官司" is a request for a lawyer,
+# "老板欠我工资两个月了，仲裁时效快过了，能不能法律援助" is a consultation).
 WEAK_INTENTS = ("greet", "nlu_fallback", "out_of_scope")
-FACT_ONLY_INTENTS = ("lawyer_service",)
+FACT_ONLY_INTENTS = ("lawyer_service", "arbitration", "legal_aid_apply")
 MIN_CHARS = 8  # "在吗" / "你好" never carry a matter
 
 
@@ -86,21 +87,25 @@ DV = "domestic_violence"
 
 
 def other_matter(text: str) -> str | None:
+    """The non-violence matter named last in the message (the one asked about), if any."""
+    best: tuple[int, str] | None = None
     for value, patterns in KEY_PHRASE_PATTERNS["case_type"].items():
         if value in (DV, "criminal"):
             continue
-        if any(re.search(p, text) for p in patterns):
-            return value
-    return None
+        for pattern in patterns:
+            for found in re.finditer(pattern, text):
+                if best is None or found.start() > best[0]:
+                    best = (found.start(), value)
+    return best[1] if best else None
 
 
 def resolve_family_violence(message: Message) -> None:
     entities = list(message.get(ENTITIES) or [])
-    dv = [e for e in entities if e.get("entity") == "case_type" and e.get("value") == DV]
-    if not dv or len({e.get("value") for e in entities if e.get("entity") == "case_type"}) > 1:
+    case_types = [e for e in entities if e.get("entity") == "case_type"]
+    if not any(e.get("value") == DV for e in case_types):
         return
     other = other_matter(message.get(TEXT) or "")
     if other:
-        for e in dv:
-            e["value"] = other
-        message.set(ENTITIES, entities, add_to_output=True)
+        keep = next((e for e in case_types if e.get("value") == other), case_types[-1])
+        keep["value"] = other
+        message.set(ENTITIES, [e for e in entities if e.get("entity") != "case_type" or e is keep], add_to_output=True)

@@ -117,3 +117,13 @@ def test_the_victim_of_a_crime_whose_attacker_was_arrested():
 def test_an_accused_taken_away_by_the_police():
     facts = extract(["我老公是聋人，今天被派出所带走了"])
     assert facts.role == "accused" and "vision_hearing_speech_disability" in facts.flags
+
+
+def test_an_applicant_refused_social_relief_is_not_a_recipient():
+    facts = extract(["我申请低保，街道说不符合条件不批"])
+    assert "social_relief_claim" in facts.flags and "low_income" in facts.denied_groups
+    assert "low_income" in extract(["我系低保户，有低保证"]).person_groups
+
+
+def test_a_relative_tricked_into_an_offence_is_the_accused():
+    assert extract(["我儿子被人骗去卖银行卡，现在说他帮信罪被刑拘了"]).role == "accused"

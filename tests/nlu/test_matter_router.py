@@ -57,3 +57,19 @@ def test_family_violence_alone_stays():
     msg = message(text, "legal_problem", [{"entity": "case_type", "value": "domestic_violence", "start": 0, "end": 2}])
     resolve_family_violence(msg)
     assert [e["value"] for e in msg.get(ENTITIES)] == ["domestic_violence"]
+
+
+def test_the_matter_named_last_wins_over_violence_and_an_earlier_divorce():
+    text = "我前年被老公家暴，后来离婚了。现在想问另一件事：我借给朋友五万块，他一直不还"
+    ents = [{"entity": "case_type", "value": v, "start": text.index(w), "end": text.index(w) + len(w)}
+            for v, w in (("domestic_violence", "家暴"), ("marriage", "离婚"))]
+    msg = message(text, "legal_problem", ents)
+    resolve_family_violence(msg)
+    assert [e["value"] for e in msg.get(ENTITIES) if e["entity"] == "case_type"] == ["debt"]
+
+
+def test_violence_then_divorce_is_about_the_divorce():
+    text = "老公喝醉打我，家暴好多次了，我想离婚"
+    msg = message(text, "legal_problem", [{"entity": "case_type", "value": "domestic_violence", "start": 8, "end": 10}])
+    resolve_family_violence(msg)
+    assert [e["value"] for e in msg.get(ENTITIES)] == ["marriage"]
