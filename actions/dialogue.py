@@ -227,7 +227,10 @@ def is_family_violence(tracker: Tracker) -> bool:
         return True
     if "violence_victim" in slot_list(tracker, "person_group"):
         return True
-    return any(word in latest_text(tracker) for word in FAMILY_WORDS)
+    if any(word in latest_text(tracker) for word in FAMILY_WORDS):
+        return True
+    # "我怕他放出来又来打我" after a story of family violence: the conversation decides.
+    return api.is_family_violence_case(conversation_case(tracker))
 
 
 # ---------------------------------------------------------------- legal-aid screening form

@@ -91,6 +91,15 @@ def latest_entities(tracker: Tracker, name: str) -> list[str]:
             if isinstance(e, dict) and e.get("entity") == name and isinstance(e.get("value"), str)]
 
 
+def last_answer_was_a_facet(tracker: Tracker) -> bool:
+    """The previous answer was about one part of a service ("【法律援助·不服怎么办】…"): a
+    follow-up stays with that service rather than going back to the consultation."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("text") or "").startswith("【") and "·" in (event.get("text") or "")[:20]
+    return False
+
+
 class ActionAnswerDetail(Action):
     """A follow-up question about a service: the topic the message names, else the one just
     talked about (slot `topic`); the facet from the button payload or the text."""
@@ -101,10 +110,11 @@ class ActionAnswerDetail(Action):
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         text = (tracker.latest_message or {}).get("text") or ""
-        facets = [f for f in latest_entities(tracker, "facet") if f in FACET_NAMES] or asked_facets(text)
+        facets = [f for f in latest_entities(tracker, "facet") if f in FACET_NAMES] or asked_facets(text) \
+            or [f for f in detect_facets(text) if f != "what"]
         current = slot_text(tracker, "topic")
         if not [e for e in latest_entities(tracker, "facet")] and detect_topic(text) is None \
-                and current in (None, "legal_aid"):
+                and current in (None, "legal_aid") and not last_answer_was_a_facet(tracker):
             # Inside a legal consultation the problem decides ("有没有时间限制" about unpaid wages
             # is the arbitration limit); imported here because actions.dialogue imports this module.
             from actions.dialogue import continue_consultation

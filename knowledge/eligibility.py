@@ -296,6 +296,8 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
                 else:
                     used.append(found)
                     reasons.append(r.reason)
+                    if r.code.startswith("art44"):  # urgent: advance legal aid belongs in the first answer
+                        brief.append(r.reason)
         if only_mandatory:
             where = WHERE_AUTHORITIES
         elif assigned:

@@ -25,13 +25,14 @@ from bot.nlu.entities import KeyPhraseMatcher
 from bot.nlu.lexicon import KEY_PHRASE_PATTERNS
 from knowledge.eligibility import MATTER_FLAGS
 from knowledge.facts import ACCUSED_FLAGS, extract_one
+from knowledge.questions import detect_facets, detect_topic
 
 TARGET = "legal_problem"
 # Intents a stated matter overrides; with `lawyer_service`, `arbitration` or `legal_aid_apply`
 # only a criminal matter or a named matter does ("想找律师打离婚官司" is a request for a lawyer,
 # "老板欠我工资两个月了，仲裁时效快过了，能不能法律援助" is a consultation).
 WEAK_INTENTS = ("greet", "nlu_fallback", "out_of_scope")
-FACT_ONLY_INTENTS = ("lawyer_service", "arbitration", "legal_aid_apply")
+FACT_ONLY_INTENTS = ("lawyer_service", "arbitration", "legal_aid_apply", "judicial_appraisal")
 MIN_CHARS = 8  # "在吗" / "你好" never carry a matter
 
 
@@ -60,7 +61,8 @@ class LegalMatterRouter(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            self._route(message)
+            if not route_objection(message):
+                self._route(message)
             resolve_family_violence(message)
         return messages
 
@@ -77,6 +79,24 @@ class LegalMatterRouter(GraphComponent):
             message.set(INTENT, {"name": TARGET, "confidence": 1.0, "routed_from": name}, add_to_output=True)
             for matcher in self._matchers:
                 matcher.process([message])
+
+
+# An objection to a service's decision ("法援中心给了我不予法律援助的通知书，我能怎么办") is a
+# question about that service's remedy, whichever of these the model chose.
+OBJECTION_FROM = ("legal_aid_eligibility", "legal_aid_apply", "legal_problem", "nlu_fallback", "out_of_scope",
+                  "notarization", "judicial_appraisal")
+
+
+def route_objection(message: Message) -> bool:
+    text = message.get(TEXT) or ""
+    name = (message.get(INTENT) or {}).get("name")
+    if name not in OBJECTION_FROM or len(text) < MIN_CHARS:
+        return False
+    topic = detect_topic(text)
+    if topic in (None, "lawyer_service") or "remedy" not in detect_facets(text):
+        return False
+    message.set(INTENT, {"name": "ask_detail", "confidence": 1.0, "routed_from": name}, add_to_output=True)
+    return True
 
 
 # Case types that are a matter of their own even when family violence is mentioned too

@@ -324,3 +324,8 @@ def test_brief_reasons_leave_out_the_hardship_standard_but_keep_the_duty_lawyer(
     wages = _conclusion(seed_rules, case_type="labor_pay")
     assert not any("粤府令" in r or "50%" in r for r in wages.brief_reasons)
     assert any("50%" in r for r in wages.reasons)
+
+
+def test_advance_legal_aid_is_in_the_first_answer_when_urgent(seed_rules):
+    result = _conclusion(seed_rules, case_type="labor_pay", flags={"deadline_within_7_days"})
+    assert any("先行提供" in r for r in result.brief_reasons) and "LAL-44" in result.source_keys

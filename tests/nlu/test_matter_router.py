@@ -73,3 +73,12 @@ def test_violence_then_divorce_is_about_the_divorce():
     msg = message(text, "legal_problem", [{"entity": "case_type", "value": "domestic_violence", "start": 8, "end": 10}])
     resolve_family_violence(msg)
     assert [e["value"] for e in msg.get(ENTITIES)] == ["marriage"]
+
+
+def test_an_objection_to_a_legal_aid_refusal_is_a_remedy_question():
+    msg = message("法援中心给了我一个不予法律援助的通知书，说我家收入超标了，我能怎么办", "legal_aid_eligibility")
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "ask_detail"
+    story = message("老板欠我三个月工资，能申请法律援助吗", "legal_aid_eligibility")
+    ROUTER.process([story])
+    assert story.get(INTENT)["name"] == "legal_aid_eligibility"
