@@ -573,7 +573,7 @@ def unchanged_recap(consultation) -> str:
     verdict = consultation.verdict
     parts = ["根据您补充的情况，结论和上面一样。"]
     if verdict is not None:
-        parts.append("法律援助：" + verdict.headline)
+        parts.append("法律援助：" + verdict.brief_headline)
     parts.append(api.HOTLINE_HINT)
     line = api.citation_line(verdict.sources if verdict is not None else consultation.sources)
     if line:

@@ -221,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
                    if wanted is None or c.get("id") in wanted]
         if args.transcript:
             args.transcript.write_text("\n".join(transcript), encoding="utf-8")
+        if wanted is None:
+            args.out.write_text(report(results, args.sets), encoding="utf-8")
         print(f"{sum(r.passed for r in results)}/{len(results)} conversations passed")
         return 0
     from bot import modelstate

@@ -292,6 +292,7 @@ def assess_legal_aid(case, session: Session | None = None) -> Verdict:
             conditions=result.conditions, where_to_apply=result.where_to_apply,
             hardship_check_needed=result.hardship_check_needed, rule_codes=result.rule_codes,
             conclusion=result.conclusion, brief_reasons=result.brief_reasons,
+            brief_conditions=result.brief_conditions,
         )
         if result.outcome in ("eligible", "likely_eligible"):
             legal_aid = s.get(ServiceItem, "legal_aid")

@@ -81,6 +81,12 @@ class LegalAidCase:
         self.flags = {f for f in (self.flags or ()) if f in FLAGS}
         self.role = self.role if self.role in ROLES else None
         self.city = self.city if isinstance(self.city, str) and self.city.strip() else None
+        # A civil matter asked about (a traffic-accident claim) stays civil even when the story has a
+        # criminal side (the hit-and-run driver was arrested): its own items apply, not Art. 29/32(4)'s
+        # criminal-victim rules. Family violence keeps its criminal side (the abuse may be the crime).
+        if (self.case_type in CIVIL_CASE_TYPES and self.case_type != "domestic_violence"
+                and self.case_category == "criminal" and self.role == "victim"):
+            self.case_category = "civil"
         # A state-compensation claim is made by a former suspect: it is not a defence any more.
         if self.case_type == "state_compensation" and self.role == "accused":
             self.role, self.case_category = None, CASE_TYPE_CATEGORY["state_compensation"]
@@ -135,6 +141,7 @@ class Assessment:
     # The reasons a first answer needs: what decides, Art. 36's notice, the duty lawyer —
     # without the hardship standard and the application procedure (asked when needed).
     brief_reasons: list[str] = field(default_factory=list)
+    brief_conditions: list[str] = field(default_factory=list)
 
 
 def match(rule: Rule, case: LegalAidCase) -> Match | None:
@@ -264,7 +271,11 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
             use(not_listed_notes)
             reasons += [m.rule.reason for m in not_listed_notes]
             reasons.append(NOT_LISTED)
-    brief = list(reasons)
+    # A first answer leaves out exemptions that only might apply (an elderly relative mentioned,
+    # no word on income): the screening asks, and the full verdict lists them.
+    maybe_exempt = [m for m in used if m.rule.kind == "exemption" and m.conditional]
+    brief = [r for r in reasons if r not in {m.rule.reason for m in maybe_exempt}]
+    brief_conditions = [c for c in conditions if c not in {x for m in maybe_exempt for x in m.conditions}]
     notes = [r for r in rules if r.kind in NOTE_KINDS]
     if hardship_check_needed:
         for r in notes:
@@ -336,6 +347,7 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
         authorities_assign=only_mandatory,
         conclusion=conclusion,
         brief_reasons=list(dict.fromkeys(brief)),
+        brief_conditions=brief_conditions,
     )
 
 

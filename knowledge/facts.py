@@ -45,7 +45,8 @@ FLAG_PATTERNS: dict[str, list[str]] = {
         r"精神病|精神分裂|精神障碍|精神残疾|精神有问题|智力残疾|智力障碍|智障|弱智|痴呆|脑子有问题|脑子不正常|"
         r"脑子唔正常|脑子不好使|不能完全辨认|控制不了自己",
     ],
-    "possible_life_or_death_sentence": [r"(?:判|判处|可能|会|要)[^，。]{0,4}(?:死刑|无期)|死刑|无期徒刑|无期"],
+    # 故意杀人 carries death or life imprisonment (刑法第232条): "可能被判处" holds from the charge.
+    "possible_life_or_death_sentence": [r"(?:判|判处|可能|会|要)[^，。]{0,4}(?:死刑|无期)|死刑|无期徒刑|无期|故意杀人|杀人罪"],
     "death_penalty_review": [r"死刑复核|复核死刑"],
     "trial_in_absentia": [r"缺席审判|缺席判决|缺席审理"],
     "compulsory_medical": [r"强制医疗"],

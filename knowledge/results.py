@@ -189,6 +189,7 @@ class Verdict:
     conclusion: str | None = None  # knowledge.eligibility.CONCLUSIONS
     safety: str = ""  # family violence: 110 and the protection order, said first
     brief_reasons: list[str] = field(default_factory=list)  # what a first answer needs
+    brief_conditions: list[str] | None = None  # None: the same as conditions
 
     @property
     def citations(self) -> list[str]:
@@ -196,20 +197,28 @@ class Verdict:
 
     @property
     def headline(self) -> str:
+        return self.headline_for(self.conditions)
+
+    @property
+    def brief_headline(self) -> str:
+        return self.headline_for(self.conditions if self.brief_conditions is None else self.brief_conditions)
+
+    def headline_for(self, conditions: list[str]) -> str:
         if self.outcome == "eligible" and self.conclusion in CONCLUSION_HEADLINES:
             return CONCLUSION_HEADLINES[self.conclusion]
-        if self.outcome == "likely_eligible" and not self.conditions:
+        if self.outcome == "likely_eligible" and not conditions:
             return OUTCOME_HEADLINES["likely_eligible_plain"]
         return OUTCOME_HEADLINES[self.outcome]
 
     def to_brief_text(self) -> str:
         """The conclusion so far, for a screening that still has questions to ask."""
         parts = [self.safety] if self.safety else []
-        parts.append(self.headline)
+        parts.append(self.brief_headline)
         if self.brief_reasons or self.reasons:
             parts.append(_bullets(self.brief_reasons or self.reasons))
-        if self.conditions:
-            parts.append("需要满足的条件：\n" + _bullets(self.conditions))
+        conditions = self.conditions if self.brief_conditions is None else self.brief_conditions
+        if conditions:
+            parts.append("需要满足的条件：\n" + _bullets(conditions))
         line = citation_line(self.sources)
         if line:
             parts.append(line)
@@ -268,12 +277,13 @@ class Consultation:
         parts = [self.safety] if self.safety else []
         v = self.verdict
         if v is not None and v.outcome != "need_more_info":
-            legal_aid = ["法律援助：" + v.headline]
+            legal_aid = ["法律援助：" + v.brief_headline]
             reasons = v.brief_reasons or v.reasons
             if reasons:
                 legal_aid.append(_bullets(reasons))
-            if v.conditions:
-                legal_aid.append("需要满足的条件：\n" + _bullets(v.conditions))
+            conditions = v.conditions if v.brief_conditions is None else v.brief_conditions
+            if conditions:
+                legal_aid.append("需要满足的条件：\n" + _bullets(conditions))
             if v.outcome == "eligible" and v.conclusion in ("mandatory_defence", "apply_then_assigned") \
                     and v.where_to_apply:  # who acts matters here; otherwise "where" is asked when needed
                 legal_aid.append(f"在哪里申请：{v.where_to_apply}")

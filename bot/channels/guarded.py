@@ -39,7 +39,7 @@ def input_problem(text: Any) -> Optional[str]:
 class OncePerTurn(OutputChannel):
     """One turn's output channel that never sends the same text twice: a dialogue loop
     (the same question or fallback predicted again) must not reach the citizen as a
-    repeated message. Everything else goes to the channel unchanged."""
+    repeated message. Everything else goes to the wrapped channel unchanged."""
 
     def __init__(self, inner: OutputChannel) -> None:
         self.inner = inner
@@ -49,13 +49,44 @@ class OncePerTurn(OutputChannel):
     def name(cls) -> Text:
         return "once_per_turn"
 
+    def _first_time(self, text: Any) -> bool:
+        if not isinstance(text, str) or not text:
+            return True
+        if text in self.sent:
+            return False
+        self.sent.add(text)
+        return True
+
     async def send_response(self, recipient_id: Text, message: dict) -> None:
-        text = message.get("text")
-        if isinstance(text, str) and text:
-            if text in self.sent:
-                return
-            self.sent.add(text)
-        await self.inner.send_response(recipient_id, message)
+        if self._first_time(message.get("text")):
+            await self.inner.send_response(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        if self._first_time(text):
+            await self.inner.send_text_message(recipient_id, text, **kwargs)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons, **kwargs: Any) -> None:
+        if self._first_time(text):
+            await self.inner.send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+
+    async def send_quick_replies(self, recipient_id: Text, text: Text, quick_replies, **kwargs: Any) -> None:
+        if self._first_time(text):
+            await self.inner.send_quick_replies(recipient_id, text, quick_replies, **kwargs)
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        await self.inner.send_image_url(recipient_id, image, **kwargs)
+
+    async def send_attachment(self, recipient_id: Text, attachment: Text, **kwargs: Any) -> None:
+        await self.inner.send_attachment(recipient_id, attachment, **kwargs)
+
+    async def send_elements(self, recipient_id: Text, elements, **kwargs: Any) -> None:
+        await self.inner.send_elements(recipient_id, elements, **kwargs)
+
+    async def send_custom_json(self, recipient_id: Text, json_message, **kwargs: Any) -> None:
+        await self.inner.send_custom_json(recipient_id, json_message, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:  # channel-specific helpers (socket.io's sid, …)
+        return getattr(self.inner, name)
 
 
 def guard(on_new_message: OnNewMessage) -> OnNewMessage:
