@@ -40,7 +40,11 @@ def question_part(text: str) -> str:
 
 
 def asked_facets(text: str, *, exclude: tuple[str, ...] = ("what",)) -> list[str]:
-    return [f for f in detect_facets(question_part(text)) if f not in exclude]
+    found = [f for f in detect_facets(question_part(text)) if f not in exclude]
+    # An objection to a decision ("…突然话要终止…点算") is the question wherever it is said.
+    if "remedy" not in found and "remedy" in detect_facets(text):
+        found.insert(0, "remedy")
+    return found
 
 
 def facet_buttons(topic: str, answered: list[str]) -> list[dict]:
@@ -150,6 +154,9 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
     if not facets:
         return None
     topic = detect_topic(question_part(text), default_topic) or default_topic
+    current = slot_text(tracker, "topic")
+    if detect_topic(text) is None and current in api.TOPIC_NAMES and last_answer_was_a_facet(tracker):
+        topic = current  # "去边度申请" right after an arbitration answer is about arbitration
     for candidate in (topic, FACET_FALLBACK_TOPIC.get(topic)):
         if candidate and any(api.facet_answer(candidate, f).found for f in facets[:MAX_FACETS_ANSWERED]):
             return answer_facets(dispatcher, tracker, candidate, facets)
@@ -177,3 +184,16 @@ def named_service_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
         if candidate and any(api.facet_answer(candidate, f).found for f in facets[:MAX_FACETS_ANSWERED]):
             return answer_facets(dispatcher, tracker, candidate, facets)
     return None
+
+
+def facet_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A follow-up the model did not place ("唔服 可以点投诉 去边度") right after a facet answer:
+    answered from that service; None otherwise."""
+    current = slot_text(tracker, "topic")
+    if current not in api.TOPIC_NAMES or not last_answer_was_a_facet(tracker):
+        return None
+    text = latest_text(tracker)
+    facets = asked_facets(text) or [f for f in detect_facets(text) if f != "what"]
+    if not facets or not any(api.facet_answer(current, f).found for f in facets[:MAX_FACETS_ANSWERED]):
+        return None
+    return answer_facets(dispatcher, tracker, current, facets)

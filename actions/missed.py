@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_text
 from actions.dialogue import ActionRestartTopic, continue_consultation, handoff_message, looks_like_correction
-from actions.facets import named_service_reply
+from actions.facets import facet_followup, named_service_reply
 from bot.review import store
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class ActionDefaultFallback(Action):
         if fallback_ran_this_turn(tracker):
             # A dialogue loop predicted the fallback again: one per turn, then wait for the citizen.
             return [FollowupAction("action_listen")]
-        events = named_service_reply(dispatcher, tracker)
+        events = named_service_reply(dispatcher, tracker) or facet_followup(dispatcher, tracker)
         if events is None:
             events = await continue_consultation(dispatcher, tracker, domain)
         if events is not None:  # a question about a named service, or a new fact / follow-up in a consultation
@@ -166,7 +166,7 @@ class ActionOutOfScope(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        events = named_service_reply(dispatcher, tracker)
+        events = named_service_reply(dispatcher, tracker) or facet_followup(dispatcher, tracker)
         if events is None:
             events = await continue_consultation(dispatcher, tracker, domain)
         if events is not None:  # "佢今年先16岁" in the middle of a consultation is not out of scope

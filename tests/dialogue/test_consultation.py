@@ -103,3 +103,18 @@ def test_a_second_fallback_in_one_turn_is_not_sent():
     tracker = make_tracker({}, text="嗯嗯")
     tracker.events.append(fallback)
     assert fallback_ran_this_turn(tracker) is True
+
+
+def test_an_objection_anywhere_in_the_message_is_the_question():
+    from actions.facets import asked_facets
+    text = "我个法援律师跟咗我两个月，法援中心突然话要终止，其实个朋友只系帮手睇下材料，我想继续要法援点算"
+    assert asked_facets(text)[0] == "remedy"
+
+
+def test_an_unplaced_follow_up_after_a_facet_answer_stays_with_that_service(run):
+    from actions.missed import ActionDefaultFallback
+    history = [user_event("法援唔俾我援助，我唔服", "ask_detail"),
+               {"event": "bot", "text": "【法律援助·不服怎么办】对不予或者终止法律援助的决定有异议的……"}]
+    tracker = make_tracker({"topic": "legal_aid"}, intent="nlu_fallback", text="可以点投诉 去边度", history=history)
+    text = all_text(run(ActionDefaultFallback(), tracker)[0])
+    assert "第四十九条" in text and "抱歉" not in text
