@@ -517,6 +517,7 @@ class ActionRouteLegalProblem(Action):
 CASE_FACET_TOPIC = {"labor_pay": "arbitration", "labor_contract": "arbitration", "work_injury": "arbitration",
                     "social_insurance": "arbitration", "domestic_violence": "protection_order"}
 LEGAL_AID_WORDS = re.compile(r"申请|援助|法援|派.{0,6}律师|律师")
+BESIDES_LEGAL_AID = re.compile(r"除了(?:法援|法律援助)|(?:法援|法律援助)(?:以外|之外)")
 
 
 def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: list[str]) -> list[EventType]:
@@ -525,7 +526,10 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
     text = latest_text(tracker)
     named = detect_topic(question_part(text), "legal_aid")
     case_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
-    if named is None and not LEGAL_AID_WORDS.search(question_part(text)):
+    about_legal_aid = LEGAL_AID_WORDS.search(question_part(text)) and not BESIDES_LEGAL_AID.search(text)
+    if BESIDES_LEGAL_AID.search(text):
+        named = None  # "除了法援，拿工资要去哪里告": the problem's own route
+    if named is None and not about_legal_aid:
         topic = CASE_FACET_TOPIC.get(case_type)
         if topic is None and consultation.routes:
             # No facet sheet for this route (e.g. state compensation): its own reasons answer it.

@@ -127,3 +127,8 @@ def test_an_applicant_refused_social_relief_is_not_a_recipient():
 
 def test_a_relative_tricked_into_an_offence_is_the_accused():
     assert extract(["我儿子被人骗去卖银行卡，现在说他帮信罪被刑拘了"]).role == "accused"
+
+
+def test_property_about_to_be_transferred_and_savings_running_out():
+    assert "urgent_preservation" in extract(["他正在卖房子，准备把房子过户给他弟弟"]).flags
+    assert extract(["我还没找到新工作，存款也快用完了"]).economic_status == "hardship"
