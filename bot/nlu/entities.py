@@ -168,13 +168,14 @@ class KeyPhraseMatcher(GraphComponent, EntityExtractorMixin):
     def create(cls, config, model_storage, resource, execution_context: ExecutionContext):
         return cls(config)
 
-    def match(self, text: str) -> Optional[Dict[str, Any]]:
-        """The highest-priority value whose pattern occurs in text, with its span."""
+    def match(self, text: str, covered: Set[int] = frozenset()) -> Optional[Dict[str, Any]]:
+        """The highest-priority value whose pattern occurs in text outside `covered` positions
+        ("低保户" tagged as a person group must not hide "俾车撞咗"), with its span."""
         for value, pattern in self._patterns:
-            found = pattern.search(text)
-            if found:
-                return {"entity": self._config["entity"], "start": found.start(), "end": found.end(),
-                        "value": value, "confidence_entity": 1.0}
+            for found in pattern.finditer(text):
+                if not covered.intersection(range(found.start(), found.end())):
+                    return {"entity": self._config["entity"], "start": found.start(), "end": found.end(),
+                            "value": value, "confidence_entity": 1.0}
         return None
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -186,9 +187,9 @@ class KeyPhraseMatcher(GraphComponent, EntityExtractorMixin):
             intent = (message.get("intent") or {}).get("name")
             if intent not in self._config["intents"]:
                 continue
-            found = self.match(message.get(TEXT) or "")
             covered = {i for e in entities for i in range(e.get("start", 0), e.get("end", 0))}
-            if found and not covered.intersection(range(found["start"], found["end"])):
+            found = self.match(message.get(TEXT) or "", covered)
+            if found:
                 message.set(ENTITIES, entities + [self.add_extractor_name([found])[0]], add_to_output=True)
         return messages
 

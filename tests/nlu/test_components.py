@@ -301,3 +301,12 @@ def test_blender_without_a_trained_model_passes_diet_through(tmp_path):
                                          Resource("nothing"), None)
     message = _with_diet("学历公证", {"notarization": 0.8, "mediation": 0.2})
     assert untrained.process([message])[0].get("intent") == {"name": "notarization", "confidence": 0.8}
+
+
+def test_key_phrase_under_another_entity_does_not_hide_the_next_one(case_matcher):
+    text = "我系低保户，前两个礼拜俾部私家车撞咗"
+    start = text.index("低保户")
+    message = _classified(text, "legal_problem", [{"entity": "person_group", "value": "low_income",
+                                                   "start": start, "end": start + 3}])
+    case_matcher.process([message])
+    assert [e["value"] for e in message.get("entities") if e["entity"] == "case_type"] == ["traffic_accident"]
