@@ -4,8 +4,8 @@ marked follow-up, never stall and never repeat a message within a turn (scored b
 bench/conversations.py, the same scorer as the benchmark).
 
 Conversations the bot does not pass yet are listed in known_failures.txt, each with the
-reason; they run as strict xfails, so a fix that makes one pass fails the run until the list is
-updated, and a list that hides more than a quarter of the suite fails too."""
+reason; they run as xfails (not strict: a retrained model may flip a borderline one, and CI
+must not depend on that), and a list that hides more than a quarter of the suite fails."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,7 +29,7 @@ def test_the_suite_is_large_enough_and_mostly_passing():
 
 
 @pytest.mark.parametrize("conversation", [
-    pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(strict=True, reason="known_failures.txt")]
+    pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(strict=False, reason="known_failures.txt")]
                  if c["id"] in KNOWN else []) for c in SUITE])
 def test_conversation(bot_server, conversation):
     result = play(bot_server, conversation, "suite.yml")
