@@ -99,6 +99,17 @@ def slot_list(tracker, name: str) -> list[str]:
     return [v.strip() for v in value if isinstance(v, str) and v.strip()]
 
 
+def latest_text(tracker) -> str:
+    text = (tracker.latest_message or {}).get("text")
+    return text if isinstance(text, str) else ""
+
+
+def typed_text(tracker) -> str:
+    """The latest message as typed ("" for a button payload such as "/inform{...}")."""
+    text = latest_text(tracker)
+    return "" if text.startswith("/") else text
+
+
 def latest_intent(tracker) -> str | None:
     intent = (tracker.latest_message or {}).get("intent") or {}
     return intent.get("name") if isinstance(intent, dict) else None

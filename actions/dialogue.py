@@ -2,8 +2,8 @@
 with new details (corrections) and the handoff to a person.
 
 Law is never re-encoded here: which questions matter comes from
-knowledge.api.legal_aid_questions, which services fit from routes_for_case_type,
-and answers from the knowledge actions in actions/services.py.
+knowledge.api.legal_aid_questions, the answer to a described problem from knowledge.api.consult,
+follow-up answers from actions/facets.py and the rest from the knowledge actions in actions/services.py.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.common import (
-    HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
+    HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
 from actions.facets import answer_facets, asked_facets, named_service_reply, question_part
 from actions.facts import case_before_and_after_latest, conversation_case, user_events
@@ -94,11 +94,6 @@ MAX_QUOTE_CHARS = 60
 
 
 # ---------------------------------------------------------------- tracker helpers
-
-def latest_text(tracker: Tracker) -> str:
-    text = (tracker.latest_message or {}).get("text")
-    return text if isinstance(text, str) else ""
-
 
 def mentions(tracker: Tracker, entity: str) -> list[tuple[str, bool]]:
     """(value, negated) for each mention of `entity` in the latest message, in order;
@@ -475,8 +470,8 @@ class ActionRouteLegalProblem(Action):
         if named is not None:  # "…想办继承公证，可唔可以喺珠海办？" asks about the service
             return named
         case = conversation_case(tracker)
-        case_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
-        consultation = api.consult(case, CASE_TYPE_NAMES.get(case_type, ""))
+        case_type = case.route_type
+        consultation = consultation_of(case)
         verdict = consultation.verdict
         if verdict is None and not consultation.routes:
             dispatcher.utter_message(
@@ -484,13 +479,13 @@ class ActionRouteLegalProblem(Action):
                 buttons=[button(title, "legal_problem", case_type=code) for title, code in CASE_TYPE_BUTTONS]
                 + [HANDOFF])
             return []
-        text = consultation.to_text()
         if verdict is not None and verdict.hardship_check_needed and case.economic_status is None:
-            text = text.replace(api.HOTLINE_HINT, MEANS_INVITE + "\n\n" + api.HOTLINE_HINT)
+            consultation.note = MEANS_INVITE
+        text = consultation.to_text()
+        asked = asked_facets(latest_text(tracker))
         if text in bot_texts(tracker):
             # Nothing new changed the answer: answer the question in the message, or say
             # briefly that the conclusion stands, instead of repeating it.
-            asked = asked_facets(latest_text(tracker))
             if asked:
                 return case_facet_reply(dispatcher, tracker, case, consultation, asked)
             text = unchanged_recap(consultation)
@@ -506,9 +501,9 @@ class ActionRouteLegalProblem(Action):
             else (consultation.routes[0].service_code if consultation.routes else "legal_aid")
         dispatcher.utter_message(text=text, buttons=next_step_buttons(topic, extra=extra))
         # A question at the end of the story ("…家里人能帮他申请吗？") is answered too, briefly.
-        asked = [f for f in asked_facets(latest_text(tracker)) if f in STORY_FACETS]
-        if asked and topic == "legal_aid":
-            return answer_facets(dispatcher, tracker, "legal_aid", asked)
+        story_question = [f for f in asked if f in STORY_FACETS]
+        if story_question and topic == "legal_aid":
+            return answer_facets(dispatcher, tracker, "legal_aid", story_question)
         return [SlotSet("topic", topic)]
 
 
@@ -524,13 +519,13 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
     """A follow-up question inside a consultation ("要多久", "去边度告佢", "有没有时间限制"):
     legal aid when the question is about applying, else the problem's own route."""
     text = latest_text(tracker)
-    named = detect_topic(question_part(text), "legal_aid")
-    case_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
-    about_legal_aid = LEGAL_AID_WORDS.search(question_part(text)) and not BESIDES_LEGAL_AID.search(text)
-    if BESIDES_LEGAL_AID.search(text):
-        named = None  # "除了法援，拿工资要去哪里告": the problem's own route
+    question = question_part(text)
+    if BESIDES_LEGAL_AID.search(text):  # "除了法援，拿工资要去哪里告": the problem's own route
+        named, about_legal_aid = None, False
+    else:
+        named, about_legal_aid = detect_topic(question, "legal_aid"), bool(LEGAL_AID_WORDS.search(question))
     if named is None and not about_legal_aid:
-        topic = CASE_FACET_TOPIC.get(case_type)
+        topic = CASE_FACET_TOPIC.get(case.route_type)
         if topic is None and consultation.routes:
             # No facet sheet for this route (e.g. state compensation): its own reasons answer it.
             lines = [f"关于“{consultation.problem or '您的问题'}”：", "\n".join(f"· {r.to_text()}" for r in consultation.routes),
@@ -556,10 +551,13 @@ async def continue_consultation(dispatcher, tracker: Tracker, domain) -> list[Ev
         return list(await ActionRouteLegalProblem().run(dispatcher, tracker, domain) or [])
     asked = asked_facets(latest_text(tracker))
     if asked:
-        case_type = after.case_type or ("criminal" if after.case_category == "criminal" else None)
-        consultation = api.consult(after, CASE_TYPE_NAMES.get(case_type, ""))
-        return case_facet_reply(dispatcher, tracker, after, consultation, asked)
+        return case_facet_reply(dispatcher, tracker, after, consultation_of(after), asked)
     return None
+
+
+def consultation_of(case) -> api.Consultation:
+    """knowledge.api.consult with the display name of the case's kind of problem."""
+    return api.consult(case, CASE_TYPE_NAMES.get(case.route_type, ""))
 
 
 # Facets a problem story may end with that the legal-aid answer does not already cover.
@@ -600,9 +598,7 @@ class ActionAnythingElse(Action):
             return continued
         case = conversation_case(tracker)
         if len(latest_text(tracker)) >= MIN_CONSULTATION_REMARK and (case.case_type or case.case_category):
-            case_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
-            dispatcher.utter_message(text=unchanged_recap(api.consult(case, CASE_TYPE_NAMES.get(case_type, ""))),
-                                     buttons=next_step_buttons("legal_aid"))
+            dispatcher.utter_message(text=unchanged_recap(consultation_of(case)), buttons=next_step_buttons("legal_aid"))
             return []
         dispatcher.utter_message(response="utter_anything_else")
         return []

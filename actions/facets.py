@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button, next_step_buttons, safe_run, slot_text
+from actions.common import button, next_step_buttons, safe_run, slot_text, typed_text
 from knowledge import api
 from knowledge.questions import detect_facets, detect_topic
 from knowledge.results import FACET_NAMES
@@ -47,6 +47,11 @@ def asked_facets(text: str, *, exclude: tuple[str, ...] = ("what",)) -> list[str
     return found
 
 
+def facets_in(text: str) -> list[str]:
+    """The facets asked, read in the question part first, else anywhere in the message."""
+    return asked_facets(text) or [f for f in detect_facets(text) if f != "what"]
+
+
 def facet_buttons(topic: str, answered: list[str]) -> list[dict]:
     have = set(api.facets_of(topic))
     return [button(FACET_NAMES[f], "ask_detail", facet=f) for f in NEXT_FACETS
@@ -55,12 +60,7 @@ def facet_buttons(topic: str, answered: list[str]) -> list[dict]:
 
 def notary_item_of(tracker: Tracker) -> str | None:
     """The notary item the latest message names ("想立个遗嘱"), else the slot's."""
-    return api.notary_item_code(latest_text(tracker)) or api.notary_item_code(slot_text(tracker, "notary_item"))
-
-
-def latest_text(tracker: Tracker) -> str:
-    text = (tracker.latest_message or {}).get("text")
-    return text if isinstance(text, str) and not text.startswith("/") else ""
+    return api.notary_item_code(typed_text(tracker)) or api.notary_item_code(slot_text(tracker, "notary_item"))
 
 
 def facet_texts(topic: str, facets: list[str], tracker: Tracker) -> list[api.FacetAnswer]:
@@ -79,7 +79,7 @@ def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
         sources = []
         for a in found:
             sources += [s for s in a.sources if s not in sources]
-        body = [a.to_text(with_hint=False).split("\n\n依据：")[0] for a in found]
+        body = [a.heading_text for a in found]
         line = api.citation_line(sources)
         text = "\n\n".join(body + [api.HOTLINE_HINT] + ([line] if line else []))
     buttons = facet_buttons(topic, facets) + next_step_buttons(TOPIC_SERVICE_CODE.get(topic, topic))[:2]
@@ -113,11 +113,11 @@ class ActionAnswerDetail(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        text = (tracker.latest_message or {}).get("text") or ""
-        facets = [f for f in latest_entities(tracker, "facet") if f in FACET_NAMES] or asked_facets(text) \
-            or [f for f in detect_facets(text) if f != "what"]
+        text = typed_text(tracker)
+        from_button = [f for f in latest_entities(tracker, "facet") if f in FACET_NAMES]
+        facets = from_button or facets_in(text)
         current = slot_text(tracker, "topic")
-        if not [e for e in latest_entities(tracker, "facet")] and detect_topic(text) is None \
+        if not latest_entities(tracker, "facet") and detect_topic(text) is None \
                 and current in (None, "legal_aid") and not last_answer_was_a_facet(tracker):
             # Inside a legal consultation the problem decides ("有没有时间限制" about unpaid wages
             # is the arbitration limit); imported here because actions.dialogue imports this module.
@@ -146,10 +146,21 @@ class ActionAnswerDetail(Action):
 FACET_FALLBACK_TOPIC = {"cross_province": "notarization", "judicial_confirmation": "mediation"}
 
 
+def answer_known(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str | None, facets: list[str],
+                 *, borrow: bool = True) -> list[EventType] | None:
+    """Answer `facets` from `topic` (or, with `borrow`, the service it belongs to) when one of
+    them has a sourced answer there; None otherwise."""
+    candidates = (topic, FACET_FALLBACK_TOPIC.get(topic)) if borrow else (topic,)
+    for candidate in candidates:
+        if candidate and any(api.facet_answer(candidate, f).found for f in facets[:MAX_FACETS_ANSWERED]):
+            return answer_facets(dispatcher, tracker, candidate, facets)
+    return None
+
+
 def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topic: str) -> list[EventType] | None:
     """When the latest message asks a facet (要多久, 要钱吗 …) that has a sourced answer, answer
     only that and return the events; None lets the caller give its full answer."""
-    text = (tracker.latest_message or {}).get("text") or ""
+    text = typed_text(tracker)
     facets = asked_facets(text)
     if not facets:
         return None
@@ -157,10 +168,7 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
     current = slot_text(tracker, "topic")
     if detect_topic(text) is None and current in api.TOPIC_NAMES and last_answer_was_a_facet(tracker):
         topic = current  # "去边度申请" right after an arbitration answer is about arbitration
-    for candidate in (topic, FACET_FALLBACK_TOPIC.get(topic)):
-        if candidate and any(api.facet_answer(candidate, f).found for f in facets[:MAX_FACETS_ANSWERED]):
-            return answer_facets(dispatcher, tracker, candidate, facets)
-    return None
+    return answer_known(dispatcher, tracker, topic, facets)
 
 
 # Legal-aid questions a story may end with that are not answered by the consultation itself.
@@ -170,20 +178,17 @@ LEGAL_AID_SERVICE_FACETS = ("remedy",)  # "佢唔肯赔" is the other side refus
 def named_service_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """A message that names a service and asks one of its facets ("想办继承公证，可唔可以喺珠海办",
     "法援不予援助我能投诉吗") gets that answer, whatever intent the model chose; None otherwise."""
-    text = latest_text(tracker)
+    text = typed_text(tracker)
     topic = detect_topic(question_part(text)) or detect_topic(text)
     if topic in (None, "lawyer_service"):
         return None
     # the question may sit before the last sentence ("…写了他同意接受强制执行。现在到期他不还…")
-    facets = asked_facets(text) or [f for f in detect_facets(text) if f != "what"]
+    facets = facets_in(text)
     if topic == "legal_aid":
         facets = [f for f in facets if f in LEGAL_AID_SERVICE_FACETS]
     if not facets:
         return None
-    for candidate in (topic, FACET_FALLBACK_TOPIC.get(topic)):
-        if candidate and any(api.facet_answer(candidate, f).found for f in facets[:MAX_FACETS_ANSWERED]):
-            return answer_facets(dispatcher, tracker, candidate, facets)
-    return None
+    return answer_known(dispatcher, tracker, topic, facets)
 
 
 def facet_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
@@ -192,8 +197,5 @@ def facet_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     current = slot_text(tracker, "topic")
     if current not in api.TOPIC_NAMES or not last_answer_was_a_facet(tracker):
         return None
-    text = latest_text(tracker)
-    facets = asked_facets(text) or [f for f in detect_facets(text) if f != "what"]
-    if not facets or not any(api.facet_answer(current, f).found for f in facets[:MAX_FACETS_ANSWERED]):
-        return None
-    return answer_facets(dispatcher, tracker, current, facets)
+    facets = facets_in(typed_text(tracker))
+    return answer_known(dispatcher, tracker, current, facets, borrow=False) if facets else None

@@ -386,8 +386,7 @@ def consult(case, problem: str = "", session: Session | None = None) -> Consulta
         verdict = assess_legal_aid(case, session=s)
         if verdict.outcome == "need_more_info":
             verdict = None
-        route_type = case.case_type or ("criminal" if case.case_category == "criminal" else None)
-        routes = _routes(s, route_type, with_legal_aid=False)
+        routes = _routes(s, case.route_type, with_legal_aid=False)
         consultation = Consultation(problem=problem, verdict=verdict, routes=routes)
         if is_family_violence_case(case):
             # Said once, first; the protection-order route would only repeat it.
@@ -417,11 +416,11 @@ def facet_answer(topic, facet, item=None, session: Session | None = None) -> Fac
     with _session(session) as s:
         rows = s.execute(select(Facet).where(Facet.topic == topic, Facet.facet == facet)).scalars().all()
         by_item = {r.item: r for r in rows}
-        row = by_item.get(item or "") if item in by_item else by_item.get("")
+        row = by_item.get(item) or by_item.get("")
         if row is None:
             return FacetAnswer(topic or "", name, facet or "", "", [], found=False)
-        name = f"{item}" if row.item else row.topic_name
-        return FacetAnswer(row.topic, name, row.facet, row.text, _sources(s, list(row.basis or [])))
+        return FacetAnswer(row.topic, row.item or row.topic_name, row.facet, row.text,
+                           _sources(s, list(row.basis or [])))
 
 
 def facets_of(topic, session: Session | None = None) -> list[str]:

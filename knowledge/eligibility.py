@@ -68,6 +68,12 @@ class LegalAidCase:
     flags: set[str] = field(default_factory=set)
     role: str | None = None  # accused | victim (criminal matters)
 
+    @property
+    def route_type(self) -> str | None:
+        """The kind of problem routes are chosen by: the case type, else "criminal" for a
+        criminal matter whose type is not known."""
+        return self.case_type or ("criminal" if self.case_category == "criminal" else None)
+
     def __post_init__(self) -> None:
         self.case_type = self.case_type if self.case_type in CASE_TYPES else None
         self.case_category = self.case_category if self.case_category in CASE_CATEGORIES else None

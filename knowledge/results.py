@@ -200,8 +200,22 @@ class Verdict:
         return self.headline_for(self.conditions)
 
     @property
+    def shown_conditions(self) -> list[str]:
+        """The conditions a first answer states (brief_conditions when the engine gave them)."""
+        return self.conditions if self.brief_conditions is None else self.brief_conditions
+
+    @property
     def brief_headline(self) -> str:
-        return self.headline_for(self.conditions if self.brief_conditions is None else self.brief_conditions)
+        return self.headline_for(self.shown_conditions)
+
+    def brief_lines(self) -> list[str]:
+        """Headline, the reasons a first answer needs and its conditions, one line each."""
+        lines = [self.brief_headline]
+        if self.brief_reasons or self.reasons:
+            lines.append(_bullets(self.brief_reasons or self.reasons))
+        if self.shown_conditions:
+            lines.append("需要满足的条件：\n" + _bullets(self.shown_conditions))
+        return lines
 
     def headline_for(self, conditions: list[str]) -> str:
         if self.outcome == "eligible" and self.conclusion in CONCLUSION_HEADLINES:
@@ -212,13 +226,7 @@ class Verdict:
 
     def to_brief_text(self) -> str:
         """The conclusion so far, for a screening that still has questions to ask."""
-        parts = [self.safety] if self.safety else []
-        parts.append(self.brief_headline)
-        if self.brief_reasons or self.reasons:
-            parts.append(_bullets(self.brief_reasons or self.reasons))
-        conditions = self.conditions if self.brief_conditions is None else self.brief_conditions
-        if conditions:
-            parts.append("需要满足的条件：\n" + _bullets(conditions))
+        parts = ([self.safety] if self.safety else []) + self.brief_lines()
         line = citation_line(self.sources)
         if line:
             parts.append(line)
@@ -258,6 +266,7 @@ class Consultation:
     routes: list[ServiceRoute]
     safety: str = ""
     safety_sources: list[SourceRef] = field(default_factory=list)
+    note: str = ""  # said before the hotline line (e.g. the invitation to tell the income)
 
     @property
     def sources(self) -> list[SourceRef]:
@@ -277,13 +286,8 @@ class Consultation:
         parts = [self.safety] if self.safety else []
         v = self.verdict
         if v is not None and v.outcome != "need_more_info":
-            legal_aid = ["法律援助：" + v.brief_headline]
-            reasons = v.brief_reasons or v.reasons
-            if reasons:
-                legal_aid.append(_bullets(reasons))
-            conditions = v.conditions if v.brief_conditions is None else v.brief_conditions
-            if conditions:
-                legal_aid.append("需要满足的条件：\n" + _bullets(conditions))
+            legal_aid = v.brief_lines()
+            legal_aid[0] = "法律援助：" + legal_aid[0]
             if v.outcome == "eligible" and v.conclusion in ("mandatory_defence", "apply_then_assigned") \
                     and v.where_to_apply:  # who acts matters here; otherwise "where" is asked when needed
                 legal_aid.append(f"在哪里申请：{v.where_to_apply}")
@@ -291,6 +295,8 @@ class Consultation:
         if self.routes:
             head = f"关于“{self.problem}”，还可以考虑这些途径：" if self.problem else "还可以考虑这些途径："
             parts.append(head + "\n" + _bullets([r.to_text() for r in self.routes]))
+        if self.note:
+            parts.append(self.note)
         parts.append(HOTLINE_HINT)
         line = citation_line(self.sources)
         if line:
@@ -318,11 +324,16 @@ class FacetAnswer:
     def citations(self) -> list[str]:
         return [s.short for s in self.sources if s.verified]
 
+    @property
+    def heading_text(self) -> str:
+        """"【service·facet】answer", without hint or citations (for combining answers)."""
+        return f"【{self.topic_name}·{FACET_NAMES.get(self.facet, self.facet)}】{self.text}"
+
     def to_text(self, with_hint: bool = True) -> str:
         if not self.found:
             return (f"关于{self.topic_name}“{FACET_NAMES.get(self.facet, self.facet)}”，我这里没有可靠的依据可以告诉您，"
                     f"请以办理机构的告知为准。{HOTLINE_HINT}")
-        parts = [f"【{self.topic_name}·{FACET_NAMES.get(self.facet, self.facet)}】{self.text}"]
+        parts = [self.heading_text]
         if with_hint:
             parts.append(HOTLINE_HINT)
         line = citation_line(self.sources)

@@ -34,14 +34,16 @@ TARGET = "legal_problem"
 WEAK_INTENTS = ("greet", "nlu_fallback", "out_of_scope")
 FACT_ONLY_INTENTS = ("lawyer_service", "arbitration", "legal_aid_apply", "judicial_appraisal")
 MIN_CHARS = 8  # "在吗" / "你好" never carry a matter
+# Built once: each compiles its entity's key phrases.
+CASE_TYPE_MATCHER = KeyPhraseMatcher({"entity": "case_type", "intents": [TARGET]})
+PERSON_GROUP_MATCHER = KeyPhraseMatcher({"entity": "person_group", "intents": [TARGET]})
 
 
 def stated_matter(text: str) -> tuple[bool, bool]:
     """(by facts, by key phrase): does the message state a legal matter?"""
     facts = extract_one(text)
     by_facts = facts.role is not None or bool(facts.flags & (MATTER_FLAGS | ACCUSED_FLAGS))
-    by_phrase = KeyPhraseMatcher({"entity": "case_type", "intents": [TARGET]}).match(text) is not None
-    return by_facts, by_phrase
+    return by_facts, CASE_TYPE_MATCHER.match(text) is not None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -52,8 +54,7 @@ class LegalMatterRouter(GraphComponent):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config
-        self._matchers = [KeyPhraseMatcher({"entity": name, "intents": [TARGET]})
-                          for name in ("case_type", "person_group")]
+        self._matchers = [CASE_TYPE_MATCHER, PERSON_GROUP_MATCHER]
 
     @classmethod
     def create(cls, config, model_storage, resource, execution_context: ExecutionContext):

@@ -43,36 +43,30 @@ def test_short_or_strong_intents_are_left_alone():
         assert msg.get(INTENT)["name"] == before
 
 
+def case_types_after_resolving(text: str, *tagged: tuple[str, str]) -> list[str]:
+    """The case_type values left after resolve_family_violence, for (value, tagged word) pairs."""
+    msg = message(text, "legal_problem", [{"entity": "case_type", "value": value, "start": text.index(word),
+                                           "end": text.index(word) + len(word)} for value, word in tagged])
+    resolve_family_violence(msg)
+    return [e["value"] for e in msg.get(ENTITIES) if e["entity"] == "case_type"]
+
+
 def test_family_violence_yields_to_the_matter_asked_about():
     text = "我前年被老公家暴过，后来离婚了。现在想问另一件事：朋友借了我五万一直不还"
-    start = text.index("家暴")
-    msg = message(text, "legal_problem", [{"entity": "case_type", "value": "domestic_violence",
-                                           "start": start, "end": start + 2}])
-    resolve_family_violence(msg)
-    assert [e["value"] for e in msg.get(ENTITIES)] == ["debt"]
+    assert case_types_after_resolving(text, ("domestic_violence", "家暴")) == ["debt"]
 
 
 def test_family_violence_alone_stays():
-    text = "老公经常喝醉了打我"
-    msg = message(text, "legal_problem", [{"entity": "case_type", "value": "domestic_violence", "start": 0, "end": 2}])
-    resolve_family_violence(msg)
-    assert [e["value"] for e in msg.get(ENTITIES)] == ["domestic_violence"]
+    assert case_types_after_resolving("老公经常喝醉了打我", ("domestic_violence", "老公")) == ["domestic_violence"]
 
 
 def test_the_matter_named_last_wins_over_violence_and_an_earlier_divorce():
     text = "我前年被老公家暴，后来离婚了。现在想问另一件事：我借给朋友五万块，他一直不还"
-    ents = [{"entity": "case_type", "value": v, "start": text.index(w), "end": text.index(w) + len(w)}
-            for v, w in (("domestic_violence", "家暴"), ("marriage", "离婚"))]
-    msg = message(text, "legal_problem", ents)
-    resolve_family_violence(msg)
-    assert [e["value"] for e in msg.get(ENTITIES) if e["entity"] == "case_type"] == ["debt"]
+    assert case_types_after_resolving(text, ("domestic_violence", "家暴"), ("marriage", "离婚")) == ["debt"]
 
 
 def test_violence_then_divorce_is_about_the_divorce():
-    text = "老公喝醉打我，家暴好多次了，我想离婚"
-    msg = message(text, "legal_problem", [{"entity": "case_type", "value": "domestic_violence", "start": 8, "end": 10}])
-    resolve_family_violence(msg)
-    assert [e["value"] for e in msg.get(ENTITIES)] == ["marriage"]
+    assert case_types_after_resolving("老公喝醉打我，家暴好多次了，我想离婚", ("domestic_violence", "家暴")) == ["marriage"]
 
 
 def test_an_objection_to_a_legal_aid_refusal_is_a_remedy_question():
