@@ -26,6 +26,7 @@ from knowledge import api
 from knowledge.eligibility import (
     CASE_CATEGORIES, CASE_TYPES, ECONOMIC_STATUSES, FLAGS, MATTER_FLAGS, PERSON_GROUPS, ROLES,
 )
+from knowledge.facts import extract_one
 from knowledge.questions import detect_topic
 
 log = logging.getLogger(__name__)
@@ -526,6 +527,8 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
         named, about_legal_aid = detect_topic(question, "legal_aid"), bool(LEGAL_AID_WORDS.search(question))
     if named is None and not about_legal_aid:
         topic = CASE_FACET_TOPIC.get(case.route_type)
+        if topic is None and case.role == "accused":
+            topic = "legal_aid"  # the defence lawyer the family asks about is the legal-aid lawyer
         if topic is None and consultation.routes:
             # No facet sheet for this route (e.g. state compensation): its own reasons answer it.
             lines = [f"关于“{consultation.problem or '您的问题'}”：", "\n".join(f"· {r.to_text()}" for r in consultation.routes),
@@ -547,12 +550,20 @@ async def continue_consultation(dispatcher, tracker: Tracker, domain) -> list[Ev
     before, after = case_before_and_after_latest(tracker)
     if not (after.case_type or after.case_category or after.flags & MATTER_FLAGS):
         return None
-    if before != after:
+    text = latest_text(tracker)
+    # New facts give the conclusion again; facts said before again ("他有残疾证" after "他是盲人")
+    # get the short "same conclusion" answer, never another service's sheet.
+    if before != after or restates_facts(text):
         return list(await ActionRouteLegalProblem().run(dispatcher, tracker, domain) or [])
-    asked = asked_facets(latest_text(tracker))
+    asked = asked_facets(text)
     if asked:
         return case_facet_reply(dispatcher, tracker, after, consultation_of(after), asked)
     return None
+
+
+def restates_facts(text: str) -> bool:
+    said = extract_one(text)
+    return bool(said.flags or said.person_groups or said.role or said.economic_status)
 
 
 def consultation_of(case) -> api.Consultation:

@@ -344,7 +344,7 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
     return Assessment(
         outcome=outcome,
         materials=materials,
-        reasons=list(dict.fromkeys(reasons)),
+        reasons=_without_restatements(reasons),
         conditions=conditions,
         source_keys=source_keys,
         rule_codes=[m.rule.code for m in used],
@@ -352,9 +352,17 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
         where_to_apply=where,
         authorities_assign=only_mandatory,
         conclusion=conclusion,
-        brief_reasons=list(dict.fromkeys(brief)),
+        brief_reasons=_without_restatements(brief),
         brief_conditions=brief_conditions,
     )
+
+
+def _without_restatements(lines: list[str]) -> list[str]:
+    """Each reason once: two rules (a flag and a group) may state the same article, one of them
+    with an extra clause; the shorter one, contained in the longer, adds nothing."""
+    unique = list(dict.fromkeys(lines))
+    return [line for line in unique
+            if not any(other != line and line.rstrip("。") in other for other in unique)]
 
 
 def missing_information(case: LegalAidCase, rules: list[Rule]) -> list[str]:

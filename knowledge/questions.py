@@ -24,7 +24,8 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(公证书|公证)[^。]{0,12}(有问题|有错|错了|写错|唔啱|不对|有误)|不予(法律)?援助|终止(法律)?援助|(法援|援助)[^。]{0,10}终止|(不给|唔俾|唔帮|不帮)(我)?(法律)?援助|(如果|要是).{0,8}维持")),
     ("effect", re.compile(
         r"有效|有用|冇用|没用吗|效力|算数|算不算数|约束力|管用|不照做|唔照做|不履行|反悔|不认账|不认数|"
-        r"赖账|强制执行|执行|法律保护|靠得住|作数|"
+        r"赖账|强制执行|执行|法律保护|靠得住|作数|有效期|管多久|管几耐|管几长时间|过期|失效|"
+        r"(违反|违背|不遵守|唔遵守|不理)[^。，？?]{0,6}(保护令|协议|调解书|裁定|公证书)|"
         r"(到时|以后|之后|如果|万一|确认了|确认咗|签了|签咗)[^。]{0,10}(唔还|不还|不给|唔俾|不照做|唔照做|赖)")),
     ("refusal", re.compile(
         r"不配合|(对方|他|她|佢|人家)(不来|唔来)|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
@@ -53,7 +54,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
 
 # Which service a message names, most specific first ("调解协议司法确认" is not plain mediation).
 TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("judicial_confirmation", re.compile(r"司法确认|确认(调解)?协议|调解协议.{0,8}(法院|确认)|去?法院(那边|嗰边|那里)?确认|确认(了|咗)")),
+    ("judicial_confirmation", re.compile(r"司法确认|确认(调解)?协议|调解协议.{0,8}(法院|确认)|调解协议[^。？?]{0,20}(不予确认|驳回)|去?法院(那边|嗰边|那里)?确认|确认(了|咗)")),
     ("protection_order", re.compile(r"保护令")),
     ("legal_aid", re.compile(r"法律援助|法援|援助律师|值班律师|指派.{0,4}律师|派.{0,6}律师|国家.{0,2}派")),
     ("cross_province", re.compile(r"跨省|异地通办|通办")),
@@ -71,12 +72,17 @@ def _plain(text) -> str:
     return to_simplified(text) if isinstance(text, str) else ""
 
 
+VALIDITY = re.compile(r"有效期|管多久|管几耐|管几长时间|过期|失效")
+
+
 def detect_facets(text) -> list[str]:
     """Every facet the message asks about, in FACET_PATTERNS order ([] for none)."""
     plain = _plain(text)
     found = [code for code, pattern in FACET_PATTERNS if pattern.search(plain)]
     if "proxy" in found and "where" in found:
         found.remove("where")  # "帮她去公证处办" asks who may go, not where
+    if "time_limit" in found and VALIDITY.search(plain):
+        found.remove("time_limit")  # "保护令能管多久" asks how long it is valid, not how fast it comes
     return found
 
 

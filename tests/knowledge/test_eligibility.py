@@ -29,6 +29,13 @@ def test_art25_other_clauses(seed_rules, flag):
     assert result.outcome == "eligible" and "LAL-25" in result.source_keys
 
 
+def test_one_article_is_stated_once_when_a_flag_and_a_group_both_match(seed_rules):
+    result = assess(seed_rules, case_type="criminal", role="accused", person_groups=["disabled"],
+                    flags={"vision_hearing_speech_disability"})
+    art25 = [r for r in result.brief_reasons if "视力、听力、言语残疾人" in r]
+    assert len(art25) == 1, result.brief_reasons
+
+
 def test_art25_disabled_without_knowing_the_disability_is_only_conditional(seed_rules):
     result = assess(seed_rules, case_type="criminal", role="accused", person_groups=["disabled"])
     assert result.outcome == "likely_eligible"

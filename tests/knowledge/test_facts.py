@@ -45,6 +45,9 @@ def test_death_penalty_review_is_not_a_possible_death_sentence():
     (["我老公打我，被派出所拘留了，我想离婚要赔偿"], "victim"),
     (["我被人骗了三万块"], "victim"),
     (["我是受害人"], "victim"),
+    (["我爸爸眼睛看不见，现在检察院要起诉他了"], "accused"),
+    # Suing someone is the citizen's own civil claim, not a prosecution.
+    (["骑电动车被小车撞了，我想起诉他，能申请法律援助吗"], None),
 ])
 def test_the_citizens_side(texts, role):
     assert extract(texts).role == role

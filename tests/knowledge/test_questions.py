@@ -9,6 +9,8 @@ from knowledge.questions import detect_facet, detect_facets, detect_topic
 
 @pytest.mark.parametrize("text, facet", [
     ("办下来大概几天", "time_limit"),
+    ("他违反保护令会怎么样", "effect"),
+    ("保护令能管多久，过期了怎么办", "effect"),
     ("要等几耐啊", "time_limit"),
     ("收不收费的", "fee"),
     ("使唔使俾钱", "fee"),
@@ -47,6 +49,7 @@ def test_traditional_characters_are_read_too():
 @pytest.mark.parametrize("text, topic", [
     ("调解协议拿去法院确认要多久", "judicial_confirmation"),
     ("申请司法确认收费吗", "judicial_confirmation"),
+    ("法院对我们的调解协议作出了不予确认的决定，怎么办", "judicial_confirmation"),
     ("人身安全保护令怎么申请", "protection_order"),
     ("法援律师要收钱吗", "legal_aid"),
     ("公证书多久能拿", "notarization"),
@@ -55,6 +58,14 @@ def test_traditional_characters_are_read_too():
 ])
 def test_the_service_named(text, topic):
     assert detect_topic(text) == topic
+
+
+def test_how_long_an_order_lasts_is_not_how_fast_it_comes():
+    assert detect_facets("保护令能管多久") == ["effect"]
+
+
+def test_breaking_a_law_is_not_asking_about_an_agreements_effect():
+    assert "effect" not in detect_facets("公司违反劳动法辞退我怎么办")
 
 
 def test_a_lawyer_mentioned_during_another_topic_stays_in_that_topic():
