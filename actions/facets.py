@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, next_step_buttons, safe_run, slot_text, typed_text
+from actions.facts import case_before_and_after_latest
 from knowledge import api
 from knowledge.questions import detect_facets, detect_topic
 from knowledge.results import FACET_NAMES
@@ -104,6 +105,12 @@ def last_answer_was_a_facet(tracker: Tracker) -> bool:
     return False
 
 
+def adds_facts(tracker: Tracker) -> bool:
+    """The message changes what is known of the case ("他要把机器卖了跑路，法援来得及吗")."""
+    before, after = case_before_and_after_latest(tracker)
+    return before != after
+
+
 class ActionAnswerDetail(Action):
     """A follow-up question about a service: the topic the message names, else the one just
     talked about (slot `topic`); the facet from the button payload or the text."""
@@ -117,8 +124,9 @@ class ActionAnswerDetail(Action):
         from_button = [f for f in latest_entities(tracker, "facet") if f in FACET_NAMES]
         facets = from_button or facets_in(text)
         current = slot_text(tracker, "topic")
-        if not latest_entities(tracker, "facet") and detect_topic(text) is None \
-                and current in (None, "legal_aid") and not last_answer_was_a_facet(tracker):
+        plain_follow_up = (detect_topic(text) is None and current in (None, "legal_aid")
+                           and not last_answer_was_a_facet(tracker))
+        if not latest_entities(tracker, "facet") and (plain_follow_up or adds_facts(tracker)):
             # Inside a legal consultation the problem decides ("有没有时间限制" about unpaid wages
             # is the arbitration limit); imported here because actions.dialogue imports this module.
             from actions.dialogue import continue_consultation

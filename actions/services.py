@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
 )
-from actions.facets import facet_reply
+from actions.facets import adds_facts, facet_reply
 from actions.facts import conversation_case
 from knowledge import api
 
@@ -182,8 +182,9 @@ class ActionServiceGuide(Action):
                          button("行政复议", "administrative_reconsideration"),
                          button("法律职业资格", "legal_qualification")] + next_step_buttons(None))
             return []
-        if code == "lawyer_service":
+        if code == "lawyer_service" or adds_facts(tracker):
             # "他有残疾证，还没请律师" inside a consultation adds a fact; it is not a lawyer request.
+            # "他要把机器卖了跑路，法援来得及吗" changes the conclusion (Art. 44), not just asks a facet.
             from actions.dialogue import continue_consultation
             continued = await continue_consultation(dispatcher, tracker, domain)
             if continued is not None:

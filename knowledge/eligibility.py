@@ -41,10 +41,11 @@ FLAGS = frozenset({
     "deadline_within_7_days",            # Art. 44(1)
     "urgent_preservation",               # Art. 44(2)
     "in_custody",                        # detained (the duty lawyer, Art. 30/37/39)
+    "criminal_claimant",                 # Art. 29: private prosecutor (自诉) or incidental civil plaintiff
 })
 # Flags that name the matter by themselves: no need to ask what the problem is.
 MATTER_FLAGS = frozenset({"compulsory_medical", "labour_relation", "unpaid_wages", "social_relief_claim", "pension_claim", "capacity_declaration", "food_drug_safety", "hero_martyr_rights",
-                          "good_samaritan", "retrial_acquittal", "abuse_victim"})
+                          "good_samaritan", "retrial_acquittal", "abuse_victim", "criminal_claimant"})
 # The legal basis of a verdict, for the headline (what kind of "yes" or "no" it is).
 CONCLUSIONS = ("mandatory_defence", "apply_then_assigned", "no_means_test", "means_check_exempt",
                "means_tested", "not_listed")
@@ -90,6 +91,12 @@ class LegalAidCase:
         # A civil matter asked about (a traffic-accident claim) stays civil even when the story has a
         # criminal side (the hit-and-run driver was arrested): its own items apply, not Art. 29/32(4)'s
         # criminal-victim rules. Family violence keeps its criminal side (the abuse may be the crime).
+        # A private prosecution or an incidental civil claim is criminal whatever the quarrel behind it
+        # (a neighbour's defamation prosecuted by the citizen): Art. 29.
+        if "criminal_claimant" in self.flags and self.role != "accused":
+            self.role, self.case_category = "victim", "criminal"
+            if self.case_type in CIVIL_CASE_TYPES and self.case_type != "domestic_violence":
+                self.case_type = None
         if (self.case_type in CIVIL_CASE_TYPES and self.case_type != "domestic_violence"
                 and self.case_category == "criminal" and self.role == "victim"):
             self.case_category = "civil"

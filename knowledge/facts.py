@@ -38,6 +38,7 @@ _FAMILY = (r"(?:老公|丈夫|老婆|妻子|前夫|前妻|男朋友|男友|女�
 _NUM_1_7 = r"(?:[1-7一二三四五六七两几])"
 
 FLAG_PATTERNS: dict[str, list[str]] = {
+    "criminal_claimant": [r"自诉|附带民事"],
     "vision_hearing_speech_disability": [
         r"聋哑|又聋又哑|聋|哑|听不见|听不到|听唔到|耳朵听不|看不见|睇唔到|失明|盲人|瞎|视力残疾|听力残疾|言语残疾|不会说话|讲唔到嘢",
     ],
@@ -134,11 +135,15 @@ VICTIM_PATTERNS = [
     r"(?:我|我的|我家|我哋|我们)[^，。]{0,6}(?:被|俾|畀)[^，。]{0,6}(?:打|骗|抢|偷|砍|伤|强奸|撞|捅|殴打|诈骗|欺负|伤害)",
     r"(?:被|俾|畀)(?:人|他|她|佢|对方|那个人|老板|贼|劫匪)[^，。]{0,6}(?:打|骗|抢|偷|砍|伤|捅|殴打|诈骗)",
 ]
+# "佢依家俾检察院告咗": prosecuted by the authorities.
+_PROSECUTED = r"(?:被|俾|畀)(?:检察院|法院|公安|警察|差人)[^，。]{0,4}(?:告|起诉|抓|拉|拘|捉)"
 # "老公打我被拘留了": the one arrested is the one who harmed the citizen.
-OTHER_IS_ACCUSED = re.compile(r"(?:他|她|佢|对方|那个人|打人的|伤人的|撞人的|凶手|骗子|小偷|司机|" + _FAMILY[3:-1] + r")[^，。]{0,10}(?:被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|抓走|抓咗|拉咗|逮捕|坐牢)")
+OTHER_IS_ACCUSED = re.compile(r"(?:他|她|佢|对方|那个人|打人的|伤人的|撞人的|凶手|骗子|小偷|司机|" + _FAMILY[3:-1] + r")[^，。]{0,10}(?:" + _PROSECUTED + r"|被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|抓走|抓咗|拉咗|逮捕|坐牢)")
 _HARMDOER = r"(?:打人的|伤人的|撞人的|捅人的|凶手|骗子|小偷|贼|劫匪|肇事司机|司机|对方|那个人|嫌疑人)"
-HARMDOER_ACCUSED = re.compile(_HARMDOER + r"[^，。]{0,10}(?:被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|起诉咗|抓走|抓咗|拉咗|逮捕|坐牢|捉返|捉咗)")
-SELF_VICTIM = re.compile(r"(?:我|我哋|我们)(?:被|俾|畀)")
+HARMDOER_ACCUSED = re.compile(_HARMDOER + r"[^，。]{0,10}(?:" + _PROSECUTED + r"|被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|起诉咗|抓走|抓咗|拉咗|逮捕|坐牢|捉返|捉咗)")
+# Harm done to the speaker ("我上年喺中山俾个醉酒佬打"); "被人骗" is left out: a relative tricked
+# into an offence is the accused.
+SELF_VICTIM = re.compile(r"(?:我|我哋|我们)(?:被|俾|畀)|(?:我|我哋|我们)[^，。]{0,6}(?:被|俾|畀)[^，。]{0,6}(?:打|砍|伤|捅|殴打|强奸)")
 SELF_ACCUSED = re.compile(r"(?<![打骂砍踢掐伤骗])我[^，。]{0,4}(?:被抓|被拘留|被刑拘|涉嫌|被起诉|要坐牢|是被告)")
 EXPLICIT_ROLE = {
     "accused": re.compile(r"(?:我|他|她|佢)(?:是|系)(?:犯罪)?(?:嫌疑人|被告人|被告)"),
@@ -155,7 +160,7 @@ NOT_HARDSHIP = re.compile(
     r"请得起律师|有积蓄|有存款|不差钱|小康|(?<![没冇無无])有钱")
 HARDSHIP = re.compile(
     r"经济困难|困难户|生活困难|揭不开锅|收入很低|收入好低|低收入|负债累累|欠了一身债|"
-    r"请不起|请唔起|付不起|俾唔起|交不起|" + _SELF + r"[^，。]{0,4}(?:困难|穷|没(?:有)?钱|冇钱|无钱|没什么钱|冇乜钱|紧张)|"
+    r"请不起|请唔起|付不起|俾唔起|交不起|(?:没钱|冇钱|无钱|没有钱|冇乜钱)(?:请|找|搵|聘)律师|" + _SELF + r"[^，。]{0,4}(?:困难|穷|没(?:有)?钱|冇钱|无钱|没什么钱|冇乜钱|紧张)|"
     r"^(?:没钱|冇钱|很穷|好穷|困难)|"
     r"(?:存款|积蓄|储蓄)[^，。]{0,4}(?:快)?(?:用完|花光|用光|冇晒|没了|见底)|(?:家里|屋企)?(?:已经)?花光了钱|钱都花光")
 
@@ -290,6 +295,9 @@ def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
     role = _role_of(text, said_flags)
     if role is None and said_flags & ACCUSED_FLAGS:
         role = "accused"
+    if "criminal_claimant" in said_flags and role != "accused":
+        role = "victim"  # a private prosecutor or incidental civil plaintiff (Art. 29)
+        facts.case_category = "criminal"
     if role:
         facts.role = role
     if role == "accused" or (role == "victim" and CRIMINAL_WORDS.search(text)):

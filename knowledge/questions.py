@@ -56,7 +56,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
 TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("judicial_confirmation", re.compile(r"司法确认|确认(调解)?协议|调解协议.{0,8}(法院|确认)|调解协议[^。？?]{0,20}(不予确认|驳回)|去?法院(那边|嗰边|那里)?确认|确认(了|咗)")),
     ("protection_order", re.compile(r"保护令")),
-    ("legal_aid", re.compile(r"法律援助|法援|援助律师|值班律师|指派.{0,4}律师|派.{0,6}律师|国家.{0,2}派")),
+    ("legal_aid", re.compile(r"法律援助|法律援[注住主]|法援|援助律师|值班律师|指派.{0,4}律师|派.{0,6}律师|国家.{0,2}派")),
     ("cross_province", re.compile(r"跨省|异地通办|通办")),
     ("notarization", re.compile(r"公证")),
     ("mediation", re.compile(r"调解")),

@@ -118,3 +118,26 @@ def test_an_unplaced_follow_up_after_a_facet_answer_stays_with_that_service(run)
     tracker = make_tracker({"topic": "legal_aid"}, intent="nlu_fallback", text="可以点投诉 去边度", history=history)
     text = all_text(run(ActionDefaultFallback(), tracker)[0])
     assert "第四十九条" in text and "抱歉" not in text
+
+
+def test_a_new_fact_asked_as_a_service_question_gives_the_new_conclusion(run):
+    # "法律援助来得及吗" is read as a legal-aid question, but the property about to be moved
+    # changes the answer: legal aid may be given before the decision (Art. 44(2)).
+    from actions.services import ActionServiceGuide
+    story = "我是农村出来的，在佛山工厂打工，老板欠了我们两个月工资"
+    history = [user_event(story, "legal_problem"), {"event": "bot", "text": "法律援助：……"}]
+    tracker = make_tracker({"case_type": "labor_pay"}, intent="legal_aid_apply", history=history,
+                           text="老板要把厂里的机器卖了跑路，今晚就搬，想马上申请财产保全，法律援助来得及吗")
+    text = all_text(run(ActionServiceGuide(), tracker)[0])
+    assert "第四十四条" in text and "先行" in text
+
+
+def test_facts_said_again_get_the_same_conclusion_not_a_lawyer_sheet(run):
+    from actions.services import ActionServiceGuide
+    story = "我爸爸是盲人，现在检察院要起诉他了"
+    first = all_text(run(ROUTE, make_tracker({"case_category": "criminal"}, intent="legal_problem", text=story))[0])
+    history = [user_event(story, "legal_problem"), {"event": "bot", "text": first}]
+    tracker = make_tracker({"case_category": "criminal"}, intent="lawyer_service", history=history,
+                           text="他有残疾证，一级视力残疾，还没请律师")
+    text = all_text(run(ActionServiceGuide(), tracker)[0])
+    assert "结论和上面一样" in text and "律师事务所" not in text

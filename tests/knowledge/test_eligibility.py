@@ -336,3 +336,11 @@ def test_brief_reasons_leave_out_the_hardship_standard_but_keep_the_duty_lawyer(
 def test_advance_legal_aid_is_in_the_first_answer_when_urgent(seed_rules):
     result = _conclusion(seed_rules, case_type="labor_pay", flags={"deadline_within_7_days"})
     assert any("先行提供" in r for r in result.brief_reasons) and "LAL-44" in result.source_keys
+
+
+def test_art29_private_prosecution_behind_a_neighbour_quarrel(seed_rules):
+    # The quarrel gave the message a civil type; prosecuting it privately is criminal (Art. 29).
+    result = assess(seed_rules, case_type="neighbor", flags={"criminal_claimant"}, role="victim",
+                    economic_status="hardship")
+    assert result.outcome in ("eligible", "likely_eligible")
+    assert "LAL-29" in result.source_keys

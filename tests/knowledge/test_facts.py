@@ -48,6 +48,8 @@ def test_death_penalty_review_is_not_a_possible_death_sentence():
     (["我爸爸眼睛看不见，现在检察院要起诉他了"], "accused"),
     # Suing someone is the citizen's own civil claim, not a prosecution.
     (["骑电动车被小车撞了，我想起诉他，能申请法律援助吗"], None),
+    # The one the prosecutor charged is the one who hit the citizen.
+    (["我上年俾个醉酒佬打到断咗三条肋骨 佢依家俾检察院告咗故意伤害"], "victim"),
 ])
 def test_the_citizens_side(texts, role):
     assert extract(texts).role == role
@@ -135,3 +137,15 @@ def test_a_relative_tricked_into_an_offence_is_the_accused():
 def test_property_about_to_be_transferred_and_savings_running_out():
     assert "urgent_preservation" in extract(["他正在卖房子，准备把房子过户给他弟弟"]).flags
     assert extract(["我还没找到新工作，存款也快用完了"]).economic_status == "hardship"
+
+
+@pytest.mark.parametrize("text", ["佢造我谣，派出所叫我自己去法院告佢诽谤，即系自诉",
+                                  "开庭嘅时候我想顺便追佢医药费，即系附带民事诉讼"])
+def test_private_prosecutor_and_incidental_civil_plaintiff(text):
+    facts = extract([text])
+    assert "criminal_claimant" in facts.flags
+    assert (facts.role, facts.case_category) == ("victim", "criminal")
+
+
+def test_no_money_for_a_lawyer_is_hardship():
+    assert extract(["又冇钱请律师"]).economic_status == "hardship"
