@@ -11,10 +11,11 @@ Configuration (environment; credentials.yml names only the prefix):
 """
 from __future__ import annotations
 
+import hashlib
+import logging
 from typing import Any, Dict, Optional, Text
 
 from sanic.request import Request
-from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply
 
 from bot.channels.wx_core import Inbound, WxInputBase, query
@@ -23,6 +24,7 @@ from bot.channels.wx_security import (
 )
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
+log = logging.getLogger(__name__)
 
 
 def custom_send_body(user: str, content: str) -> Dict[str, Any]:
@@ -30,7 +32,6 @@ def custom_send_body(user: str, content: str) -> Dict[str, Any]:
 
 
 class WeChatInput(WxInputBase):
-    parse_message = staticmethod(parse_message)
     reply_class = TextReply
     default_api_base = DEFAULT_API_BASE
     # Customer-service quota per trigger (公众号 sendCustomMessage rules): 5 messages after a
@@ -57,6 +58,10 @@ class WeChatInput(WxInputBase):
         super().__init__(token=token, missing=missing, receive_id=app_id, encoding_aes_key=encoding_aes_key,
                          aes_key_name="WECHAT_ENCODING_AES_KEY", **options)
         self.app_id = app_id or ""
+        if self.configured and self.codec is None:
+            log.warning("wechat: plaintext mode (明文模式): the signature does not cover the message body, "
+                        "so a captured signature could carry another body; each nonce is accepted once "
+                        "within the replay window. Set WECHAT_ENCODING_AES_KEY (安全模式) in production")
         if app_id and app_secret:
             self.use_api(
                 base_url=api_base, token_path="/cgi-bin/token",
@@ -104,8 +109,20 @@ class WeChatInput(WxInputBase):
         if encrypted:
             if self.codec is None:
                 raise RequestRejected(400, "encrypted callback but no EncodingAESKey configured")
-            xml = self._decrypt(request, envelope)
-            fields = parse_xml(xml)
+            fields = parse_xml(self._decrypt(request, envelope))
         else:
-            xml, fields = request.body.decode("utf-8", errors="replace"), envelope
-        return self.build_inbound(xml, fields, nonce, encrypted)
+            fields = envelope
+        return self.build_inbound(fields, nonce, encrypted)
+
+    async def check_replay(self, request: Request, inbound: Inbound) -> None:
+        """Plaintext mode: a (timestamp, nonce) pair is accepted once within the replay window.
+
+        The signature covers only token, timestamp and nonce, so without this a captured
+        query string could be sent again with any body for five minutes. (Safe mode signs
+        the ciphertext; its replays are identical messages, which de-duplication absorbs.)
+        """
+        if inbound.encrypted:
+            return
+        pair = hashlib.sha256(f"{query(request, 'timestamp')}:{inbound.nonce}".encode()).hexdigest()[:24]
+        if not await self.store.add(self.key("nonce", pair), "1", 2 * self.max_clock_skew):
+            raise RequestRejected(403, "nonce already used")

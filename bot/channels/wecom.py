@@ -11,10 +11,10 @@ Configuration (environment; credentials.yml names only the prefix):
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Optional, Text, Tuple
 
 from sanic.request import Request
-from wechatpy.enterprise.parser import parse_message
 from wechatpy.enterprise.replies import TextReply
 
 from bot.channels.wx_core import Inbound, WxInputBase, query
@@ -26,7 +26,6 @@ DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
 
 
 class WeComInput(WxInputBase):
-    parse_message = staticmethod(parse_message)
     reply_class = TextReply
     default_api_base = DEFAULT_API_BASE
 
@@ -87,8 +86,14 @@ class WeComInput(WxInputBase):
     def read_callback(self, request: Request) -> Inbound:
         envelope = parse_xml(request.body)
         xml, nonce = self._verified_decrypt(request, envelope.get("Encrypt"))
-        return self.build_inbound(xml, parse_xml(xml), nonce, encrypted=True)
+        return self.build_inbound(parse_xml(xml), nonce, encrypted=True)
 
     def check_fields(self, fields: Dict[str, str]) -> None:
-        if self.agent_id and fields.get("AgentID", self.agent_id) != self.agent_id:
+        agent = fields.get("AgentID", "")
+        if agent and not re.fullmatch(r"[0-9]{1,12}", agent):  # the reply carries it as a number
+            raise RequestRejected(400, "malformed AgentID")
+        if self.agent_id and (agent or self.agent_id) != self.agent_id:
             raise RequestRejected(403, "message for another AgentID")
+
+    def reply_fields(self, fields: Dict[str, str]) -> Dict[str, Any]:
+        return {**super().reply_fields(fields), "agent": int(fields.get("AgentID") or self.agent_id or 0)}

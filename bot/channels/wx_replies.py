@@ -20,6 +20,11 @@ from typing import Any, Dict, Iterable, List, Optional
 MAX_TEXT_BYTES = 2048
 MAX_OPTIONS = 20
 TRUNCATED_NOTE = "……（内容较长，未能全部显示。可拨打12348公共法律服务热线咨询。）"
+# A passive reply is one message; without customer-service credentials nothing else can follow.
+PASSIVE_ONLY_NOTE = (
+    "……（内容较长，这里只显示了第一部分。您可以把问题问得更具体一些再发给我，"
+    "或拨打12348公共法律服务热线咨询。）"
+)
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _OPTION_CHOICE = re.compile(r"^\s*(?:回复|选|选择|第)?\s*(\d{1,2})\s*(?:个|项|号)?\s*[.。!！]?\s*$")
 
@@ -111,17 +116,18 @@ def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> List[str]:
     return [p for p in pieces if p.strip()]
 
 
-def fit_messages(texts: List[str], max_messages: int, limit: int = MAX_TEXT_BYTES) -> List[str]:
+def fit_messages(texts: List[str], max_messages: int, limit: int = MAX_TEXT_BYTES,
+                 note: str = TRUNCATED_NOTE) -> List[str]:
     """Split under the byte limit and keep at most `max_messages` pieces (the last one says so)."""
     pieces = [piece for text in texts for piece in split_text(text, limit)]
     if len(pieces) <= max_messages:
         return pieces
     kept = pieces[:max_messages]
-    room = limit - _utf8_len(TRUNCATED_NOTE)
+    room = limit - _utf8_len(note)
     last = kept[-1]
     while _utf8_len(last) > room:
         last = last[: max(0, len(last) - max(1, (_utf8_len(last) - room) // 3))]
-    kept[-1] = last + TRUNCATED_NOTE
+    kept[-1] = last + note
     return kept
 
 

@@ -52,11 +52,16 @@ def verify_signature(signature: Optional[str], *parts: Optional[str]) -> None:
         raise RequestRejected(403, "bad signature")
 
 
+_TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+
+
 def check_timestamp(
     timestamp: Optional[str], max_skew: int = DEFAULT_MAX_CLOCK_SKEW, now: Optional[float] = None
 ) -> None:
     """Refuse requests whose timestamp is outside the window (replay protection)."""
-    if not timestamp or not timestamp.isdigit() or len(timestamp) > 12:
+    # ASCII digits only: str.isdigit() and int() also accept "１２３" and Arabic-Indic digits,
+    # so a timestamp the platform never sends would pass and be signed as a different string.
+    if not timestamp or not _TIMESTAMP.match(timestamp):
         raise RequestRejected(403, "missing or malformed timestamp")
     now = time.time() if now is None else now
     if abs(now - int(timestamp)) > max_skew:
@@ -64,6 +69,7 @@ def check_timestamp(
 
 
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_TAG = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
 
 def check_nonce(nonce: Optional[str]) -> str:
@@ -74,7 +80,12 @@ def check_nonce(nonce: Optional[str]) -> str:
 
 
 def parse_xml(body: bytes | str) -> Dict[str, str]:
-    """A flat <xml> document as {tag: text}; refuses DTDs, entities, oversize and garbage."""
+    """A flat <xml> document as {tag: text}; refuses DTDs, entities, oversize and garbage.
+
+    Platform messages are one level of unique, attribute-free tags. Anything else (a
+    repeated FromUserName, a nested or attributed tag) is refused: it could mean two
+    different things to two readers, and would reach the message classes as a list or dict.
+    """
     raw = body.encode("utf-8") if isinstance(body, str) else body
     if not raw or not raw.strip():
         raise RequestRejected(400, "empty body")
@@ -86,9 +97,18 @@ def parse_xml(body: bytes | str) -> Dict[str, str]:
         raise RequestRejected(400, "forbidden XML construct (DTD or entity)")
     except (ParseError, ValueError):
         raise RequestRejected(400, "malformed XML")
-    if root.tag != "xml":
-        raise RequestRejected(400, "root element is not <xml>")
-    return {child.tag: (child.text or "") for child in root}
+    if root.tag != "xml" or root.attrib or (root.text or "").strip():
+        raise RequestRejected(400, "root element is not a plain <xml>")
+    fields: Dict[str, str] = {}
+    for child in root:
+        if not isinstance(child.tag, str) or not _TAG.match(child.tag):
+            raise RequestRejected(400, "unexpected tag name")
+        if child.attrib or len(child) or (child.tail or "").strip():
+            raise RequestRejected(400, "attributed, nested or mixed-content tag")
+        if child.tag in fields:
+            raise RequestRejected(400, "duplicate tag")
+        fields[child.tag] = child.text or ""
+    return fields
 
 
 class AesCodec:

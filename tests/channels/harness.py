@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlparse
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
+from bot.channels.wx_store import MemoryStore
+
 _app_ids = itertools.count()
 
 MENU_BUTTONS = [
@@ -40,8 +42,9 @@ class FakeBot:
 
     "慢…" waits until the test calls `release()` (one release per message): the test decides
     when the bot finishes, so the slow path never depends on how fast the machine is.
-    "菜单" answers with buttons; "长…" answers with a long text; "崩溃" raises; anything else
-    is echoed as "收到：<text>" plus a second message.
+    "菜单" answers with buttons; "长…" answers with a long text; "崩溃" raises; "沉默" answers
+    nothing (as Rasa does when the action server is down); anything else is echoed as
+    "收到：<text>" plus a second message.
     """
 
     def __init__(self, max_hold: float = MAX_HOLD_SECONDS) -> None:
@@ -77,6 +80,8 @@ class FakeBot:
             await out.send_text_message(to, "\n\n".join(f"第{i + 1}段：{paragraph}" for i in range(8)))
         elif text == "崩溃":
             raise RuntimeError("boom")
+        elif text == "沉默":
+            pass
         else:
             await out.send_text_message(to, f"收到：{text}")
             await out.send_text_message(to, "还有什么可以帮您？")
@@ -86,6 +91,32 @@ class FakeBot:
     def texts(self) -> List[str]:
         with self._lock:
             return [r["text"] for r in self.received]
+
+
+class SwitchableRedis(MemoryStore):
+    """Stands in for Redis (fault and fuzz tests); `down = True` fails every call like a stopped server."""
+
+    down = False
+
+    async def _check(self):
+        if self.down:
+            raise ConnectionRefusedError(111, "Connection refused")
+
+    async def add(self, key, value, ttl):
+        await self._check()
+        return await super().add(key, value, ttl)
+
+    async def get(self, key):
+        await self._check()
+        return await super().get(key)
+
+    async def put(self, key, value, ttl):
+        await self._check()
+        await super().put(key, value, ttl)
+
+    async def delete(self, key):
+        await self._check()
+        await super().delete(key)
 
 
 class ChannelServer:
@@ -141,6 +172,15 @@ class ChannelServer:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
         self.sock.close()
+
+
+def wait_for_key(store, prefix: str, timeout: float = 15) -> None:
+    """Wait until the channel's MemoryStore holds a key starting with `prefix` (e.g. a retry's mark)."""
+    deadline = time.monotonic() + timeout
+    while not any(key.startswith(prefix) for key in list(store._data)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {prefix}* key appeared")
+        time.sleep(0.01)
 
 
 def wait_idle(channel, timeout: float = 15) -> None:

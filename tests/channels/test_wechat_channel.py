@@ -123,7 +123,7 @@ def test_replayed_request_with_stale_timestamp_is_403(mode, request):
 
 @pytest.mark.parametrize("mode", ["wechat_plain", "wechat_safe"])
 def test_duplicate_msgid_under_concurrency_is_handled_once(mode, request):
-    platform, bot, _, _ = request.getfixturevalue(mode)
+    platform, bot, api, channel = request.getfixturevalue(mode)
     xml = platform.text_xml("oUserG", "同一条消息", msg_id="7700000000000000001")
     with ThreadPoolExecutor(max_workers=6) as pool:
         responses = list(pool.map(lambda _: platform.post(xml), range(6)))
@@ -132,6 +132,8 @@ def test_duplicate_msgid_under_concurrency_is_handled_once(mode, request):
     assert len(replies) == 1, [r.text for r in responses]
     assert platform.reply(replies[0])["Content"].startswith("收到：同一条消息")
     assert bot.texts() == ["同一条消息"]
+    wait_idle(channel)
+    assert api.sent == []  # and not a second time through the API
 
 
 def test_duplicate_event_is_handled_once(wechat_plain):

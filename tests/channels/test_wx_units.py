@@ -13,7 +13,7 @@ from bot.channels.wx_replies import (
 from bot.channels.wx_security import (
     AesCodec, RequestRejected, check_nonce, check_timestamp, parse_xml, sha1_signature, verify_signature,
 )
-from bot.channels.wx_store import MemoryStore, RedisStore, store_from_env
+from bot.channels.wx_store import FallbackStore, MemoryStore, RedisStore, store_from_env
 from tests.channels.wx_platform import decrypt, encrypt, new_aes_key, sign
 
 
@@ -188,7 +188,8 @@ def test_memory_store_claims_once_under_concurrency():
 
 def test_store_from_env_picks_redis_only_with_url():
     assert isinstance(store_from_env({}), MemoryStore)
-    assert isinstance(store_from_env({"REDIS_URL": "redis://127.0.0.1:6379/0"}), RedisStore)
+    store = store_from_env({"REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert isinstance(store, FallbackStore) and isinstance(store.primary, RedisStore)
 
 
 @pytest.mark.redis

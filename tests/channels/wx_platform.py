@@ -122,14 +122,14 @@ class Platform:
 
     def post(self, message_xml: str, *, encrypted: Optional[bool] = None, timestamp: Optional[str] = None,
              bad_signature: bool = False, raw_body: Optional[bytes] = None, receive_id: Optional[str] = None,
-             timeout: float = 15) -> requests.Response:
+             timeout: float = 15, nonce_value: Optional[str] = None, openid: str = "ignored") -> requests.Response:
         """POST a callback; encrypted by default when an EncodingAESKey is set (always for WeCom)."""
         encrypted = (self.aes_key is not None) if encrypted is None else encrypted
-        ts, n = timestamp or str(int(time.time())), nonce()
+        ts, n = timestamp or str(int(time.time())), nonce_value or nonce()
         params = {"timestamp": ts, "nonce": n}
         if not self.wecom:
             params["signature"] = sign(self.token, ts, n)
-            params["openid"] = "ignored"
+            params["openid"] = openid  # the real platform puts the sender's OpenID here
         body = message_xml.encode("utf-8")
         if encrypted:
             enc = encrypt(self.aes_key, receive_id or self.receive_id, message_xml)
