@@ -74,7 +74,7 @@ def install(channel: Any, sio: AsyncServer, on_new_message: Callable[[UserMessag
             await original_disconnect(sid)
 
     @sio.on("session_request", namespace=namespace)
-    async def session_request(sid: Text, data: Any) -> None:
+    async def session_request(sid: Text, data: Any = None) -> None:
         data = data if isinstance(data, dict) else {}
         requested = data.get("session_id")
         if sessions.owns(requested, data.get("session_token")):
@@ -89,7 +89,7 @@ def install(channel: Any, sio: AsyncServer, on_new_message: Callable[[UserMessag
         await sio.emit("session_confirm", sessions.confirmation(session_id), room=sid, namespace=namespace)
 
     @sio.on(channel.user_message_evt, namespace=namespace)
-    async def user_uttered(sid: Text, data: Any) -> None:
+    async def user_uttered(sid: Text, data: Any = None) -> None:
         data = data if isinstance(data, dict) else {}
         if channel.session_persistence:
             sender = data.get("session_id")
