@@ -321,6 +321,7 @@
   var socket = null;
   var socketReady = false;   // connected and joined to our session's room
   var sessionRequests = 0;   // session_request events sent and not yet confirmed
+  var requestedId = null;    // the session the last session_request asked for
   var restOk = false;        // the REST channel answered the last probe or message
   var restBusy = false;
   var probeTimer = null;
@@ -423,11 +424,15 @@
       sessionRequests = Math.max(0, sessionRequests - 1);
       if (sessionRequests > 0) return; // an older request (before a restart)
       if (!session || typeof session.session_id !== "string" || !SESSION_ID.test(session.session_id)) return;
-      if (sessionId && session.session_id !== sessionId) {
-        // The server did not recognise our session (expired, or restarted without a shared
-        // secret): the old history no longer belongs to this conversation.
-        while (log.firstChild) log.removeChild(log.firstChild);
-        greeted = false;
+      if (session.session_id !== requestedId) {
+        // The REST path got a session while we waited: join that one instead.
+        if (!requestedId && sessionId) { requestSession(); return; }
+        if (requestedId) {
+          // The server did not recognise our session (expired, or restarted without a
+          // shared secret): the old history no longer belongs to this conversation.
+          while (log.firstChild) log.removeChild(log.firstChild);
+          greeted = false;
+        }
       }
       setSession(session);
       socketReady = true;
@@ -450,6 +455,7 @@
   }
 
   function requestSession() {
+    requestedId = sessionId;
     sessionRequests += 1;
     socket.emit("session_request", { session_id: sessionId, session_token: sessionToken });
   }

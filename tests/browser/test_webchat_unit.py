@@ -216,8 +216,9 @@ def socket_channel():
     return sio, sio.handlers["/"], emitted
 
 
-def test_session_request_joins_only_an_owned_session():
-    """Replies go to the room named after the session; only its owner's socket is in it."""
+def owner_and_thief(thief_events):
+    """An owner's socket joined to its session, then a thief's socket sending `thief_events`
+    (handler name, data) about that session."""
     sio, handlers, emitted = socket_channel()
     owned = sessions.new_session()
 
@@ -226,11 +227,18 @@ def test_session_request_joins_only_an_owned_session():
         owner = await sio.manager.connect("engineio-owner", "/")
         thief = await sio.manager.connect("engineio-thief", "/")
         await handlers["session_request"](owner, {"session_id": owned[0], "session_token": owned[1]})
-        await handlers["session_request"](thief, {"session_id": owned[0]})
-        await handlers["session_request"](thief, {"session_id": "<script>"})
+        for name, data in thief_events(owned):
+            await handlers[name](thief, data)
         return owner, thief
 
     owner, thief = asyncio.new_event_loop().run_until_complete(run())
+    return sio, emitted, owned, owner, thief
+
+
+def test_session_request_joins_only_an_owned_session():
+    """Replies go to the room named after the session; only its owner's socket is in it."""
+    sio, emitted, owned, owner, thief = owner_and_thief(lambda owned: [
+        ("session_request", {"session_id": owned[0]}), ("session_request", {"session_id": "<script>"})])
     assert [s for s, _ in sio.manager.get_participants("/", owned[0])] == [owner]
     assert emitted[0] == ("session_confirm", {"session_id": owned[0], "session_token": owned[1]}, owner)
     for _, confirmed, room in emitted[1:]:
@@ -239,19 +247,9 @@ def test_session_request_joins_only_an_owned_session():
 
 
 def test_user_uttered_only_in_the_session_this_socket_joined():
-    sio, handlers, emitted = socket_channel()
-    owned = sessions.new_session()
-
-    async def run():
-        owner = await sio.manager.connect("engineio-owner", "/")
-        thief = await sio.manager.connect("engineio-thief", "/")
-        await handlers["session_request"](owner, {"session_id": owned[0], "session_token": owned[1]})
-        emitted.clear()
-        await handlers["user_uttered"](thief, {"message": "你好", "session_id": owned[0]})
-        await handlers["user_uttered"](thief, "not a dict")
-        return thief
-
-    thief = asyncio.new_event_loop().run_until_complete(run())
+    _, emitted, _, _, thief = owner_and_thief(lambda owned: [
+        ("user_uttered", {"message": "你好", "session_id": owned[0]}), ("user_uttered", "not a dict")])
+    emitted[:] = emitted[1:]  # the owner's own session_confirm
     # The thief is told, on its own socket; nothing goes to the owner's room.
     assert [(event, room) for event, _, room in emitted] == [("bot_uttered", thief)] * 2
     assert all(data["text"] == SESSION_TOKEN_ERROR for _, data, _ in emitted)
