@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import Mapping, Optional
+from urllib.parse import unquote, urlsplit
 
 import requests
 
@@ -32,27 +36,101 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def api_enabled(env: Mapping[str, str]) -> bool:
+    return (env.get("YUEFA_ENABLE_API") or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def api_problem(host: str, env: Mapping[str, str]) -> Optional[str]:
+    """Why the HTTP API settings are unsafe, or None. The API reads every conversation and
+    replaces the model, so it is off unless asked for, and then only with a token."""
+    if not api_enabled(env):
+        return None
+    if not (env.get("RASA_AUTH_TOKEN") or "").strip():
+        where = "on a public interface " if not is_loopback(host) else ""
+        return (f"YUEFA_ENABLE_API=1 {where}needs RASA_AUTH_TOKEN: the HTTP API can read every "
+                "conversation and replace the model. Set a long random RASA_AUTH_TOKEN or unset YUEFA_ENABLE_API.")
+    return None
+
+
+def uses_redis(endpoints: str) -> bool:
+    try:
+        return "type: redis" in Path(endpoints).read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def production_problem(endpoints: str, env: Mapping[str, str]) -> Optional[str]:
+    """Replicas must share one Redis (trackers, locks, WeChat state) and one sender salt."""
+    if not uses_redis(endpoints):
+        return None
+    missing = [name for name in ("REDIS_URL", "YUEFA_SENDER_SALT") if not (env.get(name) or "").strip()]
+    if missing:
+        return (f"{Path(endpoints).name} needs {' and '.join(missing)}: every replica must use the same "
+                "Redis (REDIS_URL=redis://[:password@]host:6379/0, rediss:// for TLS) and the same "
+                "YUEFA_SENDER_SALT (a long random secret) — see docs/deployment.md.")
+    return None
+
+
+def redis_env(env: Mapping[str, str]) -> dict:
+    """REDIS_HOST/PORT/DB/PASSWORD/USE_SSL for endpoints.production.yml, from REDIS_URL when it
+    is set (the one Redis setting the WeChat state uses too), else local defaults."""
+    url = (env.get("REDIS_URL") or "").strip()
+    if not url:
+        return {"REDIS_HOST": env.get("REDIS_HOST", "127.0.0.1"), "REDIS_PORT": env.get("REDIS_PORT", "6379"),
+                "REDIS_DB": env.get("REDIS_DB", "0"), "REDIS_PASSWORD": env.get("REDIS_PASSWORD", ""),
+                "REDIS_USE_SSL": env.get("REDIS_USE_SSL", "")}
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise SystemExit(f"error: REDIS_URL must start with redis:// or rediss://, not {parts.scheme}://")
+    return {
+        "REDIS_HOST": parts.hostname or "127.0.0.1",
+        "REDIS_PORT": str(parts.port or 6379),
+        "REDIS_DB": (parts.path or "/0").lstrip("/") or "0",
+        "REDIS_PASSWORD": unquote(parts.password or ""),
+        # Rasa passes the value to redis-py as is: any non-empty string switches TLS on.
+        "REDIS_USE_SSL": "true" if parts.scheme == "rediss" else "",
+    }
+
+
 def server_commands(
-    host: str, port: int, action_port: int, endpoints: str | None = None
+    host: str, port: int, action_port: int, endpoints: str | None = None, api_token: str | None = None
 ) -> tuple[list[str], list[str]]:
     """The action server and the Rasa server, as argv lists.
 
-    `endpoints` defaults to $YUEFA_ENDPOINTS, else endpoints.yml (in-memory tracker store).
+    `endpoints` defaults to $YUEFA_ENDPOINTS, else endpoints.yml (bounded in-memory trackers).
+    The HTTP API is on only with `api_token` (its --auth-token). No --cors: CORS applies to
+    the channel routes only ($YUEFA_CORS, bot/channels/http_guard.py), never to the API.
     """
     actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)]
     rasa = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(paths.MODEL_FILE),
-        "--enable-api",
         "--interface", host,
         "--port", str(port),
         "--credentials", str(paths.CREDENTIALS),
         "--endpoints", endpoints or os.environ.get("YUEFA_ENDPOINTS", str(paths.ENDPOINTS)),
-        "--cors", os.environ.get("YUEFA_CORS", "*"),
     ]
-    if os.environ.get("RASA_AUTH_TOKEN"):
-        rasa += ["--auth-token", os.environ["RASA_AUTH_TOKEN"]]
+    if api_token:
+        rasa += ["--enable-api", "--auth-token", api_token]
     return actions, rasa
+
+
+def server_env(env: dict) -> dict:
+    """The servers' environment: Redis settings derived from REDIS_URL, and the action
+    server on loopback (rasa_sdk would listen on 0.0.0.0) unless $YUEFA_ACTION_HOST says so."""
+    env = dict(env)
+    env.update(redis_env(env))
+    env["SANIC_HOST"] = env.get("YUEFA_ACTION_HOST") or "127.0.0.1"
+    return env
 
 
 def wait_until_up(url: str, timeout: float, procs: list[subprocess.Popen]) -> bool:
@@ -74,15 +152,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Ctrl-C (or SIGINT to the group) would stop the servers but not this supervisor, which
     # would report them as crashed. Take SIGINT back; the servers then inherit the default too.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    env = modelstate.rasa_env()
+    env = server_env(modelstate.rasa_env())
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{args.action_port}/webhook")
-    # rasa_sdk listens on 0.0.0.0 unless told otherwise; keep it as private as the API.
-    env.setdefault("SANIC_HOST", args.host)
-    # Used only by endpoints.production.yml; defaults so a local Redis just works.
-    env.setdefault("REDIS_HOST", "127.0.0.1")
-    env.setdefault("REDIS_PORT", "6379")
-    env.setdefault("REDIS_DB", "0")
-    actions_cmd, rasa_cmd = server_commands(args.host, args.port, args.action_port)
+    endpoints = env.get("YUEFA_ENDPOINTS", str(paths.ENDPOINTS))
+    for problem in (api_problem(args.host, env), production_problem(endpoints, env)):
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
+    token = env.get("RASA_AUTH_TOKEN", "").strip() if api_enabled(env) else None
+    actions_cmd, rasa_cmd = server_commands(args.host, args.port, args.action_port, endpoints, token)
     started = time.monotonic()
     procs = [
         subprocess.Popen(actions_cmd, cwd=paths.ROOT, env=env),
@@ -102,7 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
     base = f"http://{args.host}:{args.port}"
     try:
-        if not wait_until_up(f"{base}/status", 300, procs):
+        if not wait_until_up(f"{base}/", 300, procs):  # "/" answers once the model is loaded
             print("error: the Rasa server did not start; see the log above", file=sys.stderr)
             stop()
             return 1
@@ -113,7 +191,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"  REST channel       : POST {base}/webhooks/rest/webhook "
             '{"sender": "me", "message": "你好"}\n'
             f"  socket.io channel  : {base}/socket.io\n"
-            f"  HTTP API           : {base}/ (bound to {args.host})\n"
+            + (f"  HTTP API           : {base}/ (token required)\n" if token else
+               "  HTTP API           : off (YUEFA_ENABLE_API=1 with RASA_AUTH_TOKEN turns it on)\n")
+            + 
             "Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -62,17 +62,22 @@ def bot_server(trained_model, test_database_url, tmp_path_factory):
     """Base URL of a running Rasa server (all channels in credentials.yml) + action server."""
     logs = tmp_path_factory.mktemp("server-logs")
     with running_bot(logs, {"DATABASE_URL": test_database_url}) as bot:
-        yield BotServer(bot.bases[0], bot.action_port, logs)
+        yield BotServer(bot.bases[0], bot.action_port, logs, bot.api_token)
 
 
 class BotServer(str):
-    """The base URL (a str) with helpers for REST conversations."""
+    """The base URL (a str) with helpers for REST conversations and the (token-protected)
+    HTTP API."""
 
-    def __new__(cls, base: str, action_port: int, logs: Path):
+    def __new__(cls, base: str, action_port: int, logs: Path, api_token: str):
         obj = super().__new__(cls, base)
         obj.action_port = action_port
         obj.logs = logs
+        obj.api_token = api_token
         return obj
+
+    def api_get(self, path: str, timeout: float = 10) -> requests.Response:
+        return requests.get(f"{self}{path}", params={"token": self.api_token}, timeout=timeout)
 
     def say(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
         response = requests.post(
@@ -84,7 +89,9 @@ class BotServer(str):
         return response.json()
 
     def tracker(self, sender: str) -> dict:
-        return requests.get(f"{self}/conversations/{sender}/tracker", timeout=10).json()
+        response = self.api_get(f"/conversations/{sender}/tracker")
+        response.raise_for_status()
+        return response.json()
 
 
 @pytest.fixture

@@ -5,8 +5,11 @@ Registered in credentials.yml as ``bot.channels.webchat.WidgetChannel:``. Routes
 - ``GET /widget/``                      demo page embedding the widget
 - ``GET /widget/<file>``                widget JS/CSS and the vendored socket.io client
                                         (a fixed allow-list, so no path can leave bot/static)
-- ``GET /widget/history/<session_id>``  the visible messages of a widget conversation, so
-                                        the conversation survives a page reload
+- ``POST /widget/session``              {session_id?, session_token?} → the same session if
+                                        the token matches, else a new server-issued one
+- ``POST /widget/history``              {session_id, session_token} → the visible messages
+                                        of that conversation, so it survives a page reload
+                                        (POST: the id never appears in a URL or proxy log)
 
 The widget talks to the bot through the socket.io and REST channels; this channel
 receives no messages itself.
@@ -14,17 +17,18 @@ receives no messages itself.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-import re
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from socketio import AsyncServer
 
-from bot.channels.guarded import GuardedSocketIOInput
+from bot.channels import sessions, widget_socket
+from bot.channels.guarded import GuardedSocketIOInput, guard
+from bot.channels.http_guard import harden_on_register, json_error
+from bot.channels.sessions import SESSION_ID
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -34,10 +38,9 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SOCKET_IO_CLIENT = "socket.io-4.8.4.min.js"
 
-# Widget session ids are 32 hex characters (what Rasa's socket.io channel hands out and
-# what the widget generates for REST). Other channels' sender ids (e.g. WeChat openids)
-# never match, so this endpoint cannot read their conversations.
-SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+# Widget session ids are server-issued (bot/channels/sessions.py); other channels' sender
+# ids (e.g. wechat:<OpenID>) never match SESSION_ID, and visible_messages refuses any
+# conversation that did not come only through the widget's channels.
 WIDGET_INPUT_CHANNELS = {"socketio", "rest"}
 MAX_HISTORY_MESSAGES = 200
 
@@ -140,30 +143,22 @@ def visible_messages(events: List[Dict[str, Any]]) -> Optional[List[Dict[str, An
     return messages[-MAX_HISTORY_MESSAGES:]
 
 
-def handle_session_requests(sio: AsyncServer, namespace: Optional[str]) -> None:
-    """Replaces Rasa's ``session_request`` handler so session persistence works.
-
-    Rasa 3.6 calls ``sio.enter_room`` without ``await``; since python-socketio 5.9 that
-    is a coroutine, so the socket never joins its session's room and every reply sent to
-    the room is lost. This handler awaits it. It also gives a new id to a malformed one.
-    """
-
-    @sio.on("session_request", namespace=namespace)
-    async def session_request(sid: Text, data: Any) -> None:
-        requested = data.get("session_id") if isinstance(data, dict) else None
-        session_id = requested if isinstance(requested, str) and SESSION_ID.match(requested) else uuid.uuid4().hex
-        await sio.enter_room(sid, session_id, namespace=namespace)
-        await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
-
-
 class WidgetSocketIOInput(GuardedSocketIOInput):
-    """The guarded socket.io channel with working session persistence (see above)."""
+    """The guarded socket.io channel where a socket only talks in a session it owns."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
-        if self.session_persistence and self.sio is not None:
-            handle_session_requests(self.sio, self.namespace)
+        if self.sio is not None:
+            widget_socket.install(self, self.sio, guard(on_new_message))
         return blueprint
+
+
+def _session_body(request: Request) -> Dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 class WidgetChannel(InputChannel):
@@ -198,25 +193,39 @@ class WidgetChannel(InputChannel):
                 return response.text("not found", status=404)
             return serve_static(request, item)
 
-        @widget.route("/history/<session_id:str>", methods=["GET"])
-        async def history(request: Request, session_id: str) -> HTTPResponse:
+        @widget.route("/session", methods=["POST", "OPTIONS"])
+        async def session(request: Request) -> HTTPResponse:
+            if request.method == "OPTIONS":
+                return response.empty()  # the CORS headers come from http_guard
+            body = _session_body(request)
+            session_id = body.get("session_id")
+            if not sessions.owns(session_id, body.get("session_token")):
+                session_id, _ = sessions.new_session()
+            return response.json(sessions.confirmation(session_id), headers={"Cache-Control": "no-store"})
+
+        @widget.route("/history", methods=["POST", "OPTIONS"])
+        async def history(request: Request) -> HTTPResponse:
+            if request.method == "OPTIONS":
+                return response.empty()
             headers = {"Cache-Control": "no-store"}
-            if not SESSION_ID.match(session_id):
-                return response.json({"error": "无效的会话标识"}, status=400, headers=headers)
+            body = _session_body(request)
+            session_id = body.get("session_id")
+            if not sessions.owns(session_id, body.get("session_token")):
+                return json_error("无效的会话标识", 403)
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or agent.tracker_store is None:
                 return response.json({"messages": []}, headers=headers)
             try:
                 tracker = await agent.tracker_store.retrieve(session_id)
-            except Exception:  # a tracker store outage must not become a stack trace
-                log.exception("could not read the widget history")
-                return response.json({"error": "暂时无法读取对话记录"}, status=503, headers=headers)
+            except Exception as error:  # a tracker store outage must not become a stack trace
+                log.error("could not read the widget history: %s", type(error).__name__)
+                return response.json({"messages": [], "error": "暂时无法读取对话记录"}, headers=headers)
             if tracker is None:
                 return response.json({"messages": []}, headers=headers)
             events = [event.as_dict() for event in tracker.events]
             messages = visible_messages(events)
             if messages is None:
-                return response.json({"error": "无效的会话标识"}, status=400, headers=headers)
+                return json_error("无效的会话标识", 403)
             return response.json({"messages": messages}, headers=headers)
 
-        return widget
+        return harden_on_register(widget)

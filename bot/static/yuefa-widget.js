@@ -4,7 +4,9 @@
  *   <script src="https://HOST/widget/yuefa-widget.js" data-server="https://HOST" defer></script>
  * Optional attributes: data-open="true" (panel open on load), data-title="…".
  * Talks to Rasa's socket.io channel (session_persistence) and falls back to the REST
- * channel. Messages are only ever inserted as text: nothing from a message becomes HTML.
+ * channel. The server issues the session id and a token proving this tab owns it; both
+ * stay in sessionStorage so a reload resumes the conversation. Messages are only ever
+ * inserted as text: nothing from a message becomes HTML.
  * License: Apache-2.0 (the vendored socket.io client is MIT, see socket.io-LICENSE.txt).
  */
 (function () {
@@ -12,6 +14,7 @@
 
   var SOCKET_IO_FILE = "socket.io-4.8.4.min.js";
   var SESSION_KEY = "yuefa-widget-session";
+  var TOKEN_KEY = "yuefa-widget-session-token";
   var OPEN_KEY = "yuefa-widget-open";
   var LARGE_FONT_KEY = "yuefa-widget-large-font";
   var MAX_CHARS = 1000;
@@ -54,12 +57,6 @@
   function setItem(kind, key, value) {
     var s = store(kind);
     try { if (s) { if (value == null) s.removeItem(key); else s.setItem(key, value); } } catch (e) { /* ignore */ }
-  }
-
-  function newSessionId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
 
   function safeUrl(value, allowRelative) {
@@ -283,17 +280,48 @@
 
   // ---- conversation state and transports --------------------------------------------
 
+  // Server-issued; sessionStorage, not localStorage: on a shared computer the conversation
+  // ends with the tab. null until the server has issued one.
   var sessionId = getItem("sessionStorage", SESSION_KEY);
-  var resumed = !!(sessionId && SESSION_ID.test(sessionId));
-  if (!resumed) {
-    // sessionStorage, not localStorage: on a shared computer the conversation ends with the tab.
-    sessionId = newSessionId();
+  var sessionToken = getItem("sessionStorage", TOKEN_KEY);
+  var resumed = !!(sessionId && SESSION_ID.test(sessionId) && sessionToken);
+  if (!resumed) setSession(null);
+
+  function setSession(session) {
+    sessionId = session ? session.session_id : null;
+    sessionToken = session ? session.session_token : null;
     setItem("sessionStorage", SESSION_KEY, sessionId);
+    setItem("sessionStorage", TOKEN_KEY, sessionToken);
+  }
+
+  function sessionBody(extra) {
+    var body = { session_id: sessionId, session_token: sessionToken };
+    for (var key in extra) body[key] = extra[key];
+    return JSON.stringify(body);
+  }
+
+  function postJson(path, body) {
+    return fetch(server + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: body,
+      cache: "no-store",
+    });
+  }
+
+  // A session from the server over HTTP, for the REST path (the socket gets its own).
+  function ensureSession() {
+    if (sessionId) return Promise.resolve();
+    return postJson("/widget/session", sessionBody({}))
+      .then(function (res) { if (!res.ok) throw new Error("session " + res.status); return res.json(); })
+      .then(function (session) { if (!sessionId) setSession(session); });
   }
 
   var outbox = [];           // texts not yet delivered, in order
   var socket = null;
   var socketReady = false;   // connected and joined to our session's room
+  var sessionRequests = 0;   // session_request events sent and not yet confirmed
+  var requestedId = null;    // the session the last session_request asked for
   var restOk = false;        // the REST channel answered the last probe or message
   var restBusy = false;
   var probeTimer = null;
@@ -334,12 +362,11 @@
   function sendRest() {
     restBusy = true;
     var text = outbox[0];
-    var session = sessionId;
+    var session = null;
     showTyping();
-    fetch(server + "/webhooks/rest/webhook", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: session, message: text }),
+    ensureSession().then(function () {
+      session = sessionId;
+      return postJson("/webhooks/rest/webhook", JSON.stringify({ sender: session, message: text, session_token: sessionToken }));
     }).then(function (res) {
       return res.json().then(function (body) { return { status: res.status, body: body }; });
     }).then(function (result) {
@@ -392,15 +419,27 @@
       reconnectionDelayMax: 10000,
       timeout: 8000,
     });
-    socket.on("connect", function () {
-      socket.emit("session_request", { session_id: sessionId });
-    });
-    socket.on("session_confirm", function (id) {
-      if (id !== sessionId) return; // an older request (before a restart)
+    socket.on("connect", requestSession);
+    socket.on("session_confirm", function (session) {
+      sessionRequests = Math.max(0, sessionRequests - 1);
+      if (sessionRequests > 0) return; // an older request (before a restart)
+      if (!session || typeof session.session_id !== "string" || !SESSION_ID.test(session.session_id)) return;
+      if (session.session_id !== requestedId) {
+        // The REST path got a session while we waited: join that one instead.
+        if (!requestedId && sessionId) { requestSession(); return; }
+        if (requestedId) {
+          // The server did not recognise our session (expired, or restarted without a
+          // shared secret): the old history no longer belongs to this conversation.
+          while (log.firstChild) log.removeChild(log.firstChild);
+          greeted = false;
+        }
+      }
+      setSession(session);
       socketReady = true;
       clearTimeout(probeTimer);
       probeTimer = null;
       update();
+      if (!panel.hidden) greetIfEmpty();
     });
     socket.on("bot_uttered", onBotMessage);
     socket.on("disconnect", function () {
@@ -413,6 +452,12 @@
       if (!restOk) scheduleProbe();
       update();
     });
+  }
+
+  function requestSession() {
+    requestedId = sessionId;
+    sessionRequests += 1;
+    socket.emit("session_request", { session_id: sessionId, session_token: sessionToken });
   }
 
   // Loads the vendored client without taking over a site's own `window.io`.
@@ -450,7 +495,8 @@
   }
 
   function loadHistory() {
-    return fetch(server + "/widget/history/" + sessionId, { cache: "no-store" })
+    // POST: the session id never appears in a URL (proxy and access logs).
+    return postJson("/widget/history", sessionBody({}))
       .then(function (res) { return res.ok ? res.json() : { messages: [] }; })
       .then(function (body) {
         var messages = (body && Array.isArray(body.messages)) ? body.messages : [];
@@ -469,12 +515,11 @@
     outbox = [];
     hideTyping();
     while (log.firstChild) log.removeChild(log.firstChild);
-    sessionId = newSessionId();
-    setItem("sessionStorage", SESSION_KEY, sessionId);
+    setSession(null);
     greeted = false;
     if (socket && socket.connected) {
       socketReady = false;
-      socket.emit("session_request", { session_id: sessionId });
+      requestSession();
     }
     greetIfEmpty();
     input.focus();

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 from sanic import Sanic
 
-from bot.channels import webchat
+from bot.channels import sessions, webchat
+from bot.channels.guarded import SESSION_TOKEN_ERROR
 from bot.channels.webchat import SESSION_ID, WidgetChannel, visible_messages
 
 STATIC = webchat.STATIC_DIR
@@ -102,29 +103,31 @@ def test_url_prefix_puts_the_widget_at_slash_widget():
 
 
 class FakeTrackerStore:
-    def __init__(self, trackers):
-        self.trackers = trackers
+    def __init__(self, trackers, down):
+        self.trackers, self.down = trackers, down
 
     async def retrieve(self, sender_id):
-        if sender_id == "f" * 32:
+        if sender_id == self.down:
             raise ConnectionError("redis down")
         return self.trackers.get(sender_id)
 
 
-def make_app(trackers):
+def make_app(trackers, down=None):
     app = Sanic(f"widget_test_{len(trackers)}_{id(trackers)}")
     channel = WidgetChannel()
     app.blueprint(channel.blueprint(None), url_prefix=channel.url_prefix())
-    app.ctx.agent = SimpleNamespace(tracker_store=FakeTrackerStore(trackers))
+    app.ctx.agent = SimpleNamespace(tracker_store=FakeTrackerStore(trackers, down))
     return app
 
 
-def call(app, path, headers=None):
+def call(app, path, headers=None, method="GET", body=None):
     """Runs one request through Sanic's router and handler, without a socket."""
     from sanic.request import Request
 
     async def run():
-        request = Request(path.encode(), headers or {}, "1.1", "GET", None, app)
+        request = Request(path.encode(), headers or {}, "1.1", method, None, app)
+        if body is not None:
+            request.body = json.dumps(body).encode()
         if not app.router.finalized:
             app.router.finalize()
         route, handler, kwargs = app.router.get(request.path, request.method, request.headers.getone("host", None))
@@ -135,21 +138,46 @@ def call(app, path, headers=None):
     return asyncio.new_event_loop().run_until_complete(run())
 
 
+A_SESSION = sessions.new_session()
+DOWN_SESSION = sessions.new_session()
+
+
 @pytest.fixture
 def app():
     events = [user("我被拖欠工资", channel="rest"), bot("可以申请劳动仲裁")]
     tracker = SimpleNamespace(events=[SimpleNamespace(as_dict=lambda e=e: e) for e in events])
-    return make_app({"a" * 32: tracker})
+    return make_app({A_SESSION[0]: tracker}, down=DOWN_SESSION[0])
 
 
-def test_history_endpoint(app):
-    ok = call(app, "/widget/history/" + "a" * 32)
+def history(app, session):
+    return call(app, "/widget/history", method="POST", body={"session_id": session[0], "session_token": session[1]})
+
+
+def test_history_endpoint_needs_the_session_token(app):
+    ok = history(app, A_SESSION)
     assert ok.status == 200 and ok.headers["Cache-Control"] == "no-store"
     assert [m["text"] for m in json.loads(ok.body)["messages"]] == ["我被拖欠工资", "可以申请劳动仲裁"]
-    assert json.loads(call(app, "/widget/history/" + "b" * 32).body) == {"messages": []}
-    assert call(app, "/widget/history/..%2F..").status in (400, 404)
-    down = call(app, "/widget/history/" + "f" * 32)
-    assert down.status == 503 and "暂时无法" in json.loads(down.body)["error"]
+    assert json.loads(history(app, sessions.new_session()).body) == {"messages": []}
+    # The id alone (guessed, or seen somewhere) opens nothing.
+    assert history(app, (A_SESSION[0], "0" * 64)).status == 403
+    assert history(app, (A_SESSION[0], None)).status == 403
+    down = history(app, DOWN_SESSION)
+    assert down.status == 200 and "暂时无法" in json.loads(down.body)["error"]
+
+
+def test_history_is_not_served_with_the_id_in_the_path(app):
+    from sanic.exceptions import NotFound
+
+    with pytest.raises(NotFound):
+        call(app, "/widget/history/" + A_SESSION[0])
+
+
+def test_session_endpoint_keeps_an_owned_session_and_replaces_any_other(app):
+    same = json.loads(call(app, "/widget/session", method="POST",
+                           body={"session_id": A_SESSION[0], "session_token": A_SESSION[1]}).body)
+    assert same == {"session_id": A_SESSION[0], "session_token": A_SESSION[1]}
+    stolen = json.loads(call(app, "/widget/session", method="POST", body={"session_id": A_SESSION[0]}).body)
+    assert stolen["session_id"] != A_SESSION[0] and sessions.owns(stolen["session_id"], stolen["session_token"])
 
 
 def test_static_routes(app):
@@ -174,8 +202,8 @@ def test_credentials_use_the_widget_socket_channel():
     assert credentials["bot.channels.webchat.WidgetSocketIOInput"]["session_persistence"] is True
 
 
-def test_session_request_joins_the_session_room():
-    """Replies go to the room named after the session; the socket must really be in it."""
+def socket_channel():
+    """The widget's socket.io channel with its handlers and a recording `emit`."""
     channel = webchat.WidgetSocketIOInput(session_persistence=True)
     channel.blueprint(None)
     sio = channel.sio
@@ -185,17 +213,43 @@ def test_session_request_joins_the_session_room():
         emitted.append((event, data, room))
 
     sio.emit = emit
-    handler = sio.handlers["/"]["session_request"]
+    return sio, sio.handlers["/"], emitted
+
+
+def owner_and_thief(thief_events):
+    """An owner's socket joined to its session, then a thief's socket sending `thief_events`
+    (handler name, data) about that session."""
+    sio, handlers, emitted = socket_channel()
+    owned = sessions.new_session()
 
     async def run():
-        # A connected client, as python-socketio registers it on connect.
-        sid = await sio.manager.connect("engineio-sid", "/")
-        await handler(sid, {"session_id": "c" * 32})
-        await handler(sid, {"session_id": "<script>"})
-        return sid
+        # Connected clients, as python-socketio registers them on connect.
+        owner = await sio.manager.connect("engineio-owner", "/")
+        thief = await sio.manager.connect("engineio-thief", "/")
+        await handlers["session_request"](owner, {"session_id": owned[0], "session_token": owned[1]})
+        for name, data in thief_events(owned):
+            await handlers[name](thief, data)
+        return owner, thief
 
-    sid = asyncio.new_event_loop().run_until_complete(run())
-    assert sid in [s for s, _ in sio.manager.get_participants("/", "c" * 32)]
-    assert emitted[0] == ("session_confirm", "c" * 32, sid)
-    replaced = emitted[1][1]
-    assert SESSION_ID.match(replaced) and replaced != "c" * 32
+    owner, thief = asyncio.new_event_loop().run_until_complete(run())
+    return sio, emitted, owned, owner, thief
+
+
+def test_session_request_joins_only_an_owned_session():
+    """Replies go to the room named after the session; only its owner's socket is in it."""
+    sio, emitted, owned, owner, thief = owner_and_thief(lambda owned: [
+        ("session_request", {"session_id": owned[0]}), ("session_request", {"session_id": "<script>"})])
+    assert [s for s, _ in sio.manager.get_participants("/", owned[0])] == [owner]
+    assert emitted[0] == ("session_confirm", {"session_id": owned[0], "session_token": owned[1]}, owner)
+    for _, confirmed, room in emitted[1:]:
+        assert room == thief and confirmed["session_id"] != owned[0]
+        assert SESSION_ID.match(confirmed["session_id"]) and sessions.owns(confirmed["session_id"], confirmed["session_token"])
+
+
+def test_user_uttered_only_in_the_session_this_socket_joined():
+    _, emitted, _, _, thief = owner_and_thief(lambda owned: [
+        ("user_uttered", {"message": "你好", "session_id": owned[0]}), ("user_uttered", "not a dict")])
+    emitted[:] = emitted[1:]  # the owner's own session_confirm
+    # The thief is told, on its own socket; nothing goes to the owner's room.
+    assert [(event, room) for event, _, room in emitted] == [("bot_uttered", thief)] * 2
+    assert all(data["text"] == SESSION_TOKEN_ERROR for _, data, _ in emitted)

@@ -82,10 +82,14 @@ def test_files_are_served_with_types_caching_and_no_traversal(widget_server):
         assert "import" not in response.text and "[project]" not in response.text
 
 
-def test_history_endpoint_rejects_foreign_ids(widget_server):
-    assert requests.get(f"{widget_server}/widget/history/not-a-session", timeout=10).status_code == 400
-    unknown = requests.get(f"{widget_server}/widget/history/{'0' * 32}", timeout=10)
-    assert unknown.status_code == 200 and unknown.json() == {"messages": []}
+def test_history_endpoint_needs_a_server_issued_session(widget_server):
+    # The id is never in the URL (proxy logs), and an id without its token opens nothing.
+    assert requests.get(f"{widget_server}/widget/history/{'0' * 32}", timeout=10).status_code in (404, 405)
+    refused = requests.post(f"{widget_server}/widget/history", json={"session_id": "0" * 32}, timeout=10)
+    assert refused.status_code == 403
+    issued = requests.post(f"{widget_server}/widget/session", json={}, timeout=10).json()
+    fresh = requests.post(f"{widget_server}/widget/history", json=issued, timeout=10)
+    assert fresh.status_code == 200 and fresh.json() == {"messages": []}
 
 
 # ---- conversation -------------------------------------------------------------------
@@ -113,12 +117,15 @@ def test_question_answer_quick_reply_and_reload_keeps_history(page, widget_serve
 
     before_reload = page.locator(".yf-log .yf-text").all_inner_texts()
     session = page.evaluate("() => sessionStorage.getItem('yuefa-widget-session')")
+    history_urls = []
+    page.on("request", lambda r: "/widget/history" in r.url and history_urls.append((r.method, r.url)))
     page.reload()
     expect(page.locator(".yf-msg--user").first).to_be_visible()
     time.sleep(1)
     after_reload = page.locator(".yf-log .yf-text").all_inner_texts()
     assert after_reload == before_reload
     assert page.evaluate("() => sessionStorage.getItem('yuefa-widget-session')") == session
+    assert history_urls and all(m == "POST" and session not in u for m, u in history_urls), history_urls
 
     # The conversation goes on where it was (same session on the server).
     assert ask(page, "谢谢").strip()

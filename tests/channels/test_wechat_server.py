@@ -42,7 +42,7 @@ def test_wechat_channel_through_the_real_bot(bot_server, server_api, sender_id):
     before = len(server_api.sent)
     reply = answer(platform, platform.post(platform.text_xml(user, "1"), timeout=60), server_api, before)
     assert reply and "回复 1：" not in reply.split("\n")[0]
-    events = requests.get(f"{bot_server}/conversations/wechat:{user}/tracker", timeout=10).json()["events"]
+    events = bot_server.tracker(f"wechat:{user}")["events"]
     user_texts = [e.get("text") for e in events if e.get("event") == "user"]
     # "1" reached Rasa as the first button's payload, not as the digit.
     assert user_texts == ["/greet", "/legal_aid_eligibility"]

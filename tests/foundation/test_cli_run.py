@@ -40,6 +40,7 @@ def listening_addresses(port: int) -> set[str]:
 def test_run_prints_where_to_talk_and_ctrl_c_stops_both(trained_model, test_database_url):
     port, action_port = free_port(), free_port()
     env = modelstate.rasa_env()
+    env.pop("YUEFA_ENABLE_API", None)
     env["DATABASE_URL"] = test_database_url
     cmd = [sys.executable, "-m", "bot.cli", "run", "--port", str(port), "--action-port", str(action_port)]
     # Own process group, like a terminal: Ctrl-C sends SIGINT to the whole group. Started with
@@ -67,6 +68,9 @@ def test_run_prints_where_to_talk_and_ctrl_c_stops_both(trained_model, test_data
             json={"sender": "cli-run-test", "message": "你好"}, timeout=60,
         )
         assert reply.status_code == 200 and reply.json(), reply.text
+        # The HTTP API is off unless YUEFA_ENABLE_API=1 (with a token): no tracker to read.
+        assert "HTTP API           : off" in output
+        assert requests.get(f"http://127.0.0.1:{port}/conversations/cli-run-test/tracker", timeout=10).status_code == 404
         # Both servers listen on loopback only (the HTTP API and the actions are private).
         assert listening_addresses(port) == {"127.0.0.1"}
         assert listening_addresses(action_port) == {"127.0.0.1"}

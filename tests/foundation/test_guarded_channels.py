@@ -22,6 +22,7 @@ def test_guard_answers_without_calling_the_bot():
 
     async def bot(message):
         reached.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "收到")
 
     async def run(text):
         out = CollectingOutputChannel()
@@ -30,5 +31,5 @@ def test_guard_answers_without_calling_the_bot():
 
     assert [m["text"] for m in asyncio.run(run(""))] == [EMPTY_REPLY]
     assert [m["text"] for m in asyncio.run(run("x" * 5000))] == [TOO_LONG_REPLY]
-    assert asyncio.run(run("你好")) == []
+    assert [m["text"] for m in asyncio.run(run("你好"))] == ["收到"]
     assert reached == ["你好"]

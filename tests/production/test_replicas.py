@@ -24,15 +24,14 @@ def replicas(trained_model, postgres_url, redis_client, tmp_path_factory):
     redis = redis_client.connection_pool.connection_kwargs
     env = {
         "DATABASE_URL": postgres_url,
-        "REDIS_HOST": "127.0.0.1",
-        "REDIS_PORT": str(redis["port"]),
-        "REDIS_DB": str(redis["db"]),
+        # The one Redis setting: tracker and lock store settings are derived from it.
         "REDIS_URL": f"redis://127.0.0.1:{redis['port']}/{redis['db']}",
+        "YUEFA_SENDER_SALT": "replica-test-salt",
     }
     production = str(paths.ROOT / "endpoints.production.yml")
     logs = tmp_path_factory.mktemp("replica-logs")
     with running_bot(logs, env, replicas=2, endpoints=production) as bot:
-        yield [BotServer(base, bot.action_port, logs) for base in bot.bases]
+        yield [BotServer(base, bot.action_port, logs, bot.api_token) for base in bot.bases]
 
 
 def test_conversation_continues_on_the_other_replica(replicas, redis_client):
