@@ -147,6 +147,21 @@ def wait_until_up(url: str, timeout: float, procs: list[subprocess.Popen]) -> bo
     return False
 
 
+class ActionRestarts:
+    """At most `limit` action-server restarts within `window` seconds: a crash now and then is
+    survived, a server that cannot start is not restarted forever."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit, self.window, self.times = limit, window, []
+
+    def allowed(self, now: float) -> bool:
+        self.times = [t for t in self.times if now - t < self.window]
+        if len(self.times) >= self.limit:
+            return False
+        self.times.append(now)
+        return True
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     # A shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it:
     # Ctrl-C (or SIGINT to the group) would stop the servers but not this supervisor, which
@@ -197,9 +212,19 @@ def cmd_run(args: argparse.Namespace) -> int:
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
-        while all(p.poll() is None for p in procs):
+        restarts = ActionRestarts()
+        while procs[1].poll() is None:
+            if procs[0].poll() is not None:
+                # The Rasa server keeps answering (the 12348 message) while the action server is
+                # down; bring it back rather than taking the whole bot down with it.
+                if not restarts.allowed(time.monotonic()):
+                    print("error: the action server keeps exiting; stopping", file=sys.stderr)
+                    return 1
+                print(f"warning: the action server exited ({procs[0].returncode}); restarting it",
+                      file=sys.stderr, flush=True)
+                procs[0] = subprocess.Popen(actions_cmd, cwd=paths.ROOT, env=env)
             time.sleep(0.5)
-        print("error: a server exited; stopping the other", file=sys.stderr)
+        print("error: the Rasa server exited; stopping the action server", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nstopping …", flush=True)

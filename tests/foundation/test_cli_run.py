@@ -75,6 +75,21 @@ def test_run_prints_where_to_talk_and_ctrl_c_stops_both(trained_model, test_data
         assert listening_addresses(port) == {"127.0.0.1"}
         assert listening_addresses(action_port) == {"127.0.0.1"}
 
+        # The action server crashes: the supervisor starts it again and the bot keeps answering.
+        pids = subprocess.run(["pgrep", "-f", f"rasa_sdk --actions actions --port {action_port}"],
+                              capture_output=True, text=True).stdout.split()
+        assert pids, "action server process not found"
+        for pid in pids:
+            os.kill(int(pid), signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while not any("restarting it" in line for line in lines) or not port_is_open(action_port):
+            assert proc.poll() is None, "bot.cli run stopped with the action server:\n" + "".join(lines[-50:])
+            assert time.monotonic() < deadline, "action server not restarted:\n" + "".join(lines[-50:])
+            time.sleep(0.5)
+        reply = requests.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+                              json={"sender": "cli-run-test-2", "message": "怎么申请法律援助"}, timeout=60)
+        assert reply.status_code == 200 and "系统暂时繁忙" not in reply.text, reply.text
+
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=60) == 0, "".join(lines[-50:])
         # Both servers are gone: nothing listens on either port any more.
@@ -85,3 +100,10 @@ def test_run_prints_where_to_talk_and_ctrl_c_stops_both(trained_model, test_data
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_action_restarts_are_limited():
+    from bot.cli import ActionRestarts
+    restarts = ActionRestarts(limit=2, window=60)
+    assert restarts.allowed(0) and restarts.allowed(1) and not restarts.allowed(2)
+    assert restarts.allowed(61.5)  # the window moved on
