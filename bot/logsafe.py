@@ -38,6 +38,7 @@ from bot.review.redact import redact
 
 TEXT = "[text]"
 HIDDEN = "[message hidden]"
+WITHHELD = "[log record withheld: it could not be scrubbed]"
 # Exceptions whose messages libraries write (no citizen data but the odd quoted value);
 # the interpreter's own errors (KeyError: 'x', 'NoneType' object has no attribute 'get')
 # keep their text with quoted values replaced; messages our code or others format freely
@@ -204,7 +205,12 @@ def _install_logging() -> None:
     original = logging.Logger.makeRecord
 
     def make_record(self, *args, **kwargs):
-        return scrub_record(original(self, *args, **kwargs))
+        record = original(self, *args, **kwargs)
+        try:
+            return scrub_record(record)
+        except Exception:  # noqa: BLE001 - a logging call must never raise; withhold, don't leak
+            record.msg, record.args, record.exc_info, record.exc_text = WITHHELD, (), None, None
+            return record
 
     make_record.scrubs = True
     logging.Logger.makeRecord = make_record

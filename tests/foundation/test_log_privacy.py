@@ -149,3 +149,13 @@ def test_a_real_action_server_logs_no_citizen_data(tmp_path):
     assert "action_probe_caught failed (conversation wechat:#" in logged
     assert "RuntimeError" in logged and "Received request to run 'action_probe_escapes'" in logged
     assert_clean(logged)
+
+
+def test_a_record_that_cannot_be_scrubbed_is_withheld(caplog, monkeypatch):
+    def broken(_value):
+        raise RuntimeError("scrubber bug")
+
+    monkeypatch.setattr(logsafe, "scrub", broken)
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("t").info("citizen said %s", CITIZEN_TEXT)  # must not raise
+    assert caplog.records[-1].getMessage() == logsafe.WITHHELD
