@@ -17,7 +17,7 @@ Public signatures (import these, don't copy them):
     apologise(dispatcher, topic=None) -> None
         The polite answer when the knowledge base fails: 12348 + handoff button.
     safe_run(topic)                              decorator for Action.run: any exception is logged
-        (with the conversation id, never the citizen's text) and answered with apologise().
+        (with a pseudonym of the conversation id, never the citizen's text) and answered with apologise().
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ import functools
 import json
 import logging
 from typing import Any, Iterable, Sequence
+
+from bot.logsafe import pseudonym
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,7 @@ def safe_run(topic: str | None = None):
             try:
                 return await run(self, dispatcher, tracker, domain)
             except Exception:
-                log.exception("%s failed (conversation %s)", self.name(), getattr(tracker, "sender_id", "?"))
+                log.exception("%s failed (conversation %s)", self.name(), pseudonym(getattr(tracker, "sender_id", "?")))
                 apologise(dispatcher, topic)
                 return []
 

@@ -21,6 +21,7 @@ from actions.common import (
 )
 from actions.facets import answer_facets, asked_facets, named_service_reply, question_part
 from actions.facts import case_before_and_after_latest, conversation_case, user_events
+from bot.logsafe import pseudonym
 from bot.review.redact import redact
 from knowledge import api
 from knowledge.eligibility import (
@@ -159,7 +160,7 @@ def screening_questions(tracker: Tracker) -> list[str]:
     try:
         missing = set(api.legal_aid_questions(conversation_case(tracker)))
     except Exception:  # noqa: BLE001 - the verdict action apologises if the database is down
-        log.exception("legal_aid_questions failed (conversation %s)", tracker.sender_id)
+        log.exception("legal_aid_questions failed (conversation %s)", pseudonym(tracker.sender_id))
         return []
     skipped = set(slot_list(tracker, "screening_skipped"))
     return [slot for slot in ASK_ORDER if slot in missing and slot not in skipped]
@@ -249,7 +250,7 @@ class ValidateLegalAidForm(FormValidationAction):
         try:
             return await super().run(dispatcher, tracker, domain)
         except Exception:  # noqa: BLE001 - end the form; the verdict action explains or apologises
-            log.exception("validate_legal_aid_form failed (conversation %s)", tracker.sender_id)
+            log.exception("validate_legal_aid_form failed (conversation %s)", pseudonym(tracker.sender_id))
             return [SlotSet(REQUESTED_SLOT, None)]
 
     # -- custom extractions (facts the NLU contract has no entity for)
@@ -321,7 +322,7 @@ class ValidateLegalAidForm(FormValidationAction):
             if place is None:
                 suggestions = api.suggest_places(value)
         except Exception:  # noqa: BLE001 - keep what was said; the verdict resolves it again
-            log.exception("resolve_place failed (conversation %s)", tracker.sender_id)
+            log.exception("resolve_place failed (conversation %s)", pseudonym(tracker.sender_id))
             return {"city": value[:50]}
         if place is None:
             hint = f"您是指{'、'.join(suggestions)}吗？" if suggestions else "目前只能查询广东省21个地级市。"
@@ -339,7 +340,7 @@ class ValidateLegalAidForm(FormValidationAction):
         try:
             place = api.resolve_place(value)
         except Exception:  # noqa: BLE001
-            log.exception("resolve_place failed (conversation %s)", tracker.sender_id)
+            log.exception("resolve_place failed (conversation %s)", pseudonym(tracker.sender_id))
             return {"district": value[:50]}
         if place is None:
             return {"district": None}
@@ -400,7 +401,7 @@ def say_conclusion_so_far(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     try:
         verdict = api.assess_legal_aid(conversation_case(tracker))
     except Exception:  # noqa: BLE001 - the question itself still goes out
-        log.exception("assess_legal_aid failed before a screening question (%s)", tracker.sender_id)
+        log.exception("assess_legal_aid failed before a screening question (%s)", pseudonym(tracker.sender_id))
         return
     if verdict.outcome == "need_more_info":
         return
@@ -720,7 +721,7 @@ def _offices_for(tracker: Tracker) -> list:
     try:
         offices = [o for o in api.find_offices(city, district) if o.office_type != "hotline"]
     except Exception:  # noqa: BLE001 - the hotline alone is still a good answer
-        log.exception("find_offices failed in handoff (conversation %s)", tracker.sender_id)
+        log.exception("find_offices failed in handoff (conversation %s)", pseudonym(tracker.sender_id))
         return []
     preferred = TOPIC_OFFICE_TYPE.get(slot_text(tracker, "topic") or "", "legal_aid")
     offices.sort(key=lambda o: o.office_type != preferred)

@@ -40,6 +40,14 @@ MAX_LENGTH = {"name": 120, "address": 300, "phone": 80, "hours": 200, "source": 
 MAX_BYTES = 5_000_000
 MAX_ROWS = 20_000
 PHONE = re.compile(r"^[0-9+\-() ,;/、转]{3,80}$")
+# Characters no directory field may hold: C0/C1 controls (tab and newline included), and
+# the bidirectional / invisible marks that make a value display differently from what is
+# stored ("Trojan source"). A spreadsheet runs a field starting with one of FORMULA_PREFIXES
+# as a formula when the table is exported and opened again (CSV injection).
+FORBIDDEN_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+INTERNATIONAL_PHONE = re.compile(r"^\+\d")  # +86 20 ...: a phone, not a formula
+SHOWN_CHARS = 40
 SERVICE_SPLIT = re.compile(r"[;|、,，；\s]+")
 
 
@@ -109,41 +117,70 @@ def validate(text: str, session: Session, today: dt.date | None = None) -> Impor
     return report
 
 
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """A value safe to print on a terminal: quoted, control and invisible characters
+    written as escapes, at most `limit` characters."""
+    text = str(value)
+    cut = text[:limit]
+    escaped = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in cut)
+    return f"'{escaped}{'…' if len(text) > limit else ''}'"
+
+
+def unsafe_field_problems(raw: dict) -> list[str]:
+    """Control/bidi characters and formula prefixes, per field (the value is not echoed)."""
+    problems = []
+    for column in COLUMNS:
+        text = raw.get(column) or ""
+        bad = FORBIDDEN_CHARS.search(text)
+        if bad:
+            problems.append(f"{column} contains a control or invisible character (U+{ord(bad.group()):04X} at "
+                            f"position {bad.start() + 1}); retype the field")
+            continue
+        start = text.lstrip(" \t\u3000")
+        if start.startswith(FORMULA_PREFIXES) and not (column == "phone" and INTERNATIONAL_PHONE.match(start)):
+            problems.append(f"{column} starts with '{start[0]}', which a spreadsheet runs as a formula; "
+                            "remove it (or write the text without it)")
+    return problems
+
+
 def _check_row(raw: dict, session: Session, known_services: set[str], today: dt.date) -> tuple[dict, list[str]]:
+    unsafe = unsafe_field_problems(raw)
+    if unsafe:  # the other checks would quote the value
+        return {}, unsafe
     value = {c: (raw.get(c) or "").strip() for c in COLUMNS}
     problems = [f"{c} is empty" for c in REQUIRED if not value[c]]
     for column, limit in MAX_LENGTH.items():
         if len(value[column]) > limit:
             problems.append(f"{column} is longer than {limit} characters")
     if value["office_type"] and value["office_type"] not in OFFICE_TYPES:
-        problems.append(f"office_type '{value['office_type'][:40]}' is not one of {', '.join(sorted(OFFICE_TYPES))}")
+        problems.append(f"office_type {shown(value['office_type'])} is not one of {', '.join(sorted(OFFICE_TYPES))}")
     city = district = None
     if value["city"]:
         place = places.resolve(session, value["city"])
         if place is None or place.district:
-            problems.append(f"city '{value['city'][:40]}' is not one of Guangdong's 21 cities")
+            problems.append(f"city {shown(value['city'])} is not one of Guangdong's 21 cities")
         else:
             city = place.city
     if value["district"] and city:
         place = places.resolve(session, value["district"])
         if place is None or not place.district:
-            problems.append(f"district '{value['district'][:40]}' is not a county-level division of Guangdong")
+            problems.append(f"district {shown(value['district'])} is not a county-level division of Guangdong")
         elif place.city != city:
             problems.append(f"district '{place.district}' belongs to {place.city}, not {city}")
         else:
             district = place.district
     if value["phone"] and not PHONE.match(value["phone"]):
-        problems.append(f"phone '{value['phone'][:40]}' is not a phone number (digits, spaces, + - ( ) 转)")
+        problems.append(f"phone {shown(value['phone'])} is not a phone number (digits, spaces, + - ( ) 转)")
     services = [s for s in SERVICE_SPLIT.split(value["services"]) if s]
     bad = [s for s in services if s not in known_services]
     if bad:
-        problems.append(f"unknown service code(s) {', '.join(b[:30] for b in bad)} (known: {', '.join(sorted(known_services))})")
+        problems.append(f"unknown service code(s) {', '.join(shown(b, 30) for b in bad)} (known: {', '.join(sorted(known_services))})")
     verified_on = None
     if value["verified_on"]:
         try:
             verified_on = dt.date.fromisoformat(value["verified_on"])
         except ValueError:
-            problems.append(f"verified_on '{value['verified_on'][:20]}' is not a date like 2024-05-31")
+            problems.append(f"verified_on {shown(value['verified_on'], 20)} is not a date like 2024-05-31")
         else:
             if verified_on > today:
                 problems.append(f"verified_on {verified_on} is in the future")
@@ -196,10 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = import_offices(args.file, args.database_url, append=args.append, dry_run=args.dry_run)
     except Exception as exc:  # database unreachable etc.: a message, not a traceback
-        print(f"error: import failed, nothing was imported: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        print(f"error: import failed, nothing was imported: {exc.__class__.__name__}: {shown(exc, 300)}", file=sys.stderr)
         return 2
     if not report.ok:
-        print(f"{args.file}: {len(report.errors)} problem(s); nothing was imported:", file=sys.stderr)
+        print(f"{shown(args.file, 200)}: {len(report.errors)} problem(s); nothing was imported:", file=sys.stderr)
         for error in report.errors:
             print(f"  {error}", file=sys.stderr)
         return 1

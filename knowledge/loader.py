@@ -28,6 +28,7 @@ from knowledge.seed import SEED_DIR, load_seed
 
 log = logging.getLogger(__name__)
 
+BUILD_STATEMENT_TIMEOUT_MS = "300000"
 ADVISORY_LOCK_KEY = 0x79756566  # "yuef"
 
 SERVICE_FIELDS = ("code", "kind", "name", "summary", "materials", "in_person", "time_limit", "fee_rule",
@@ -136,6 +137,9 @@ def build_database(url: str | None = None) -> str:
     engine = db.get_engine(url)
     with engine.connect() as conn, conn.execution_options(sqlite_begin="BEGIN IMMEDIATE").begin():
         if engine.dialect.name == "postgresql":
+            # A build (or waiting for another replica's build) may outlast the per-statement
+            # limit meant for citizens' turns (knowledge.db): lift it for this transaction only.
+            conn.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": BUILD_STATEMENT_TIMEOUT_MS})
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
         _migrate(conn)
         _write(conn, rows, fingerprint)

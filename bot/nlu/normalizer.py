@@ -20,6 +20,12 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import logsafe
+
+# The Rasa server imports this module when it loads the model: from then on no log record
+# carries a citizen's text or WeChat id (the channel modules install it at start-up too).
+logsafe.install()
+
 
 @functools.lru_cache(maxsize=1)
 def _converter():

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, String, Text, select
 from sqlalchemy.orm import declarative_base
 
-from bot.review.redact import redact
+from bot.review.redact import redact, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,11 @@ def sender_hash(sender_id: object) -> str:
     return hashlib.sha256(_sender_salt() + str(sender_id or "").encode("utf-8", "replace")).hexdigest()
 
 
+def _short(value: object) -> str:
+    """A short label column: at most 64 characters, no control characters (PostgreSQL rejects NUL)."""
+    return strip_controls(str(value or "")[:128])[:64]
+
+
 def clean_ranking(ranking: object) -> list[dict]:
     """The top intents as [{"name": str, "confidence": float}] (garbage dropped)."""
     result = []
@@ -121,7 +126,7 @@ def clean_ranking(ranking: object) -> list[dict]:
             confidence = round(float(item.get("confidence") or 0.0), 4)
         except (TypeError, ValueError):
             confidence = 0.0
-        result.append({"name": item["name"][:64], "confidence": confidence})
+        result.append({"name": _short(item["name"]), "confidence": confidence})
         if len(result) == MAX_RANKING:
             break
     return result
@@ -136,14 +141,14 @@ def build_row(kind: str, *, sender_id: object, text: object, channel: object = "
     return {
         "created_at": now or dt.datetime.now(dt.timezone.utc),
         "kind": kind if kind in KINDS else "nlu_fallback",
-        "channel": str(channel or "")[:64],
+        "channel": _short(channel),
         "sender_hash": sender_hash(sender_id),
         "text": redact(text),
         "intent": top.get("name"),
         "confidence": top.get("confidence"),
         "intent_ranking": ranking,
         "previous_bot_text": redact(previous_bot_text),
-        "topic": str(topic)[:64] if isinstance(topic, str) and topic else None,
+        "topic": (_short(topic) or None) if isinstance(topic, str) else None,
         "status": "new",
     }
 
@@ -213,8 +218,8 @@ def label(row_id: int, intent: str | None, note: str | None = None, by: str | No
           url: str | None = None) -> bool:
     """Mark a row as labelled (the start of the operators' workflow). True if the row exists."""
     table = MissedQuestion.__table__
-    values = {"status": "labelled", "label_intent": intent, "label_note": redact(note) if note else None,
-              "labelled_by": (by or "")[:64] or None, "labelled_at": dt.datetime.now(dt.timezone.utc)}
+    values = {"status": "labelled", "label_intent": _short(intent) or None,
+              "label_note": redact(note) if note else None, "labelled_by": _short(by) or None, "labelled_at": dt.datetime.now(dt.timezone.utc)}
     with _engine(url).begin() as conn:
         result = conn.execute(table.update().where(table.c.id == int(row_id)).values(**values))
         return result.rowcount == 1

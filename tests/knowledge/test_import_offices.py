@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import select
 
 from knowledge import db
@@ -120,3 +121,62 @@ def test_cli_runs_as_module_without_traceback_when_db_is_unreachable(tmp_path):
     )
     assert proc.returncode == 2
     assert "nothing was imported" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _row(**fields) -> str:
+    """One CSV line from the first good row with some fields replaced (quoted)."""
+    import csv
+    import io
+
+    values = dict(zip(COLUMNS, next(csv.reader([GOOD[0]]))))
+    values.update(fields)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="", quoting=csv.QUOTE_ALL).writerow([values[c] for c in COLUMNS])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("column, value, char", [
+    ("name", "佛山\u202e公证处", "U+202E"), ("address", "顺德\u2066某路\u2069", "U+2066"),
+    ("hours", "9:00\u200e-17:00", "U+200E"), ("name", "公证\x1b[31m处", "U+001B"),
+    ("source", "公告\x85", "U+0085"), ("address", "一行\n两行", "U+000A"), ("name", "\t公证处", "U+0009"),
+])
+def test_control_and_bidi_characters_are_rejected(kb_url, tmp_path, column, value, char):
+    report = import_offices(write(tmp_path, [HEADER, GOOD[1], _row(**{column: value})]), kb_url)
+    assert not report.ok
+    [error] = report.errors
+    line = 3 + value.count("\n")  # a row's number is its last physical line
+    assert error.startswith(f"line {line}: ") and column in error and char in error
+    assert value not in error and not any(c in error for c in "\u202e\u2066\u200e\x1b\x85\n\t")
+    assert [r for r in snapshot(kb_url) if r[0] == "import"] == []
+
+
+@pytest.mark.parametrize("column, value", [
+    ("name", "=HYPERLINK(\"http://x\")"), ("address", "+1+1"), ("hours", "-2+3"), ("source", "@SUM(A1)"),
+    ("name", "  =1+1"), ("address", "\u3000=1"), ("phone", "=1"), ("phone", "-12345"),
+])
+def test_formula_prefixes_are_rejected(kb_url, tmp_path, column, value):
+    report = import_offices(write(tmp_path, [HEADER, _row(**{column: value})]), kb_url)
+    [error] = report.errors
+    assert error.startswith("line 2: ") and column in error and "formula" in error
+    assert value.strip() not in error
+
+
+def test_an_international_phone_is_not_a_formula(kb_url, tmp_path):
+    assert import_offices(write(tmp_path, [HEADER, _row(phone="+86 757 1234567")]), kb_url).ok
+
+
+def test_the_terminal_never_sees_raw_values(kb_url, tmp_path, capsys):
+    hostile = "\x1b]0;owned\x07\x1b[2J火星\u202e"
+    bad = write(tmp_path, [HEADER, _row(city="x" * 60 + hostile), _row(office_type=hostile[:4] + "y" * 80)], name="b.csv")
+    assert main([str(bad), "--database-url", kb_url]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
+    assert "line 2: city contains a control" in err and "line 3: office_type contains a control" in err
+
+
+def test_values_in_messages_are_escaped_and_truncated():
+    from knowledge.import_offices import shown
+
+    assert shown("火星") == "'火星'"
+    assert shown("a\u202eb\x00") == "'a\\u202eb\\u0000'"
+    assert shown("x" * 100) == "'" + "x" * 40 + "…'"
