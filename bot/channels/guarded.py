@@ -18,11 +18,16 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import logsafe
 from bot.channels import sessions
 from bot.channels.http_guard import (
     FALLBACK_REPLY, RATE_LIMITED_REPLY, allowed_metadata, client_address, harden_on_register,
     has_clean_text, json_error, rate_limits,
 )
+
+# The Rasa server loads the channels (credentials.yml) before anything else of ours: scrub its
+# log records from here on, start-up and model-loading failures included.
+logsafe.install()
 
 log = logging.getLogger(__name__)
 
