@@ -59,9 +59,9 @@ class WeChatInput(WxInputBase):
                          aes_key_name="WECHAT_ENCODING_AES_KEY", **options)
         self.app_id = app_id or ""
         if self.configured and self.codec is None:
-            log.warning("wechat: plaintext mode (明文模式): the signature does not cover the message body, "
+            log.warning("[wechat] plaintext mode: the signature does not cover the message body, "
                         "so a captured signature could carry another body; each nonce is accepted once "
-                        "within the replay window. Set WECHAT_ENCODING_AES_KEY (安全模式) in production")
+                        "within the replay window. Set WECHAT_ENCODING_AES_KEY (safe mode) in production")
         if app_id and app_secret:
             self.use_api(
                 base_url=api_base, token_path="/cgi-bin/token",

@@ -302,11 +302,11 @@ class WxInputBase(InputChannel):
 
     async def send_api(self, inbound: Inbound, texts: List[str]) -> None:
         if self.api is None:
-            log.warning("%s: answer too slow for a passive reply and no API credentials are configured; "
+            log.warning("[%s] answer too slow for a passive reply and no API credentials are configured; "
                         "%d message(s) dropped", self.name(), len(texts))
             return
         sent = await self.api.send_texts(inbound.user, texts)
-        log.info("%s: sent %d/%d message(s) through the API to %s", self.name(), sent, len(texts),
+        log.info("[%s] sent %d/%d message(s) through the API to %s", self.name(), sent, len(texts),
                  short_id(inbound.user))
 
     async def hand_over(self, inbound: Inbound, texts: List[str], passive: Optional[str],
@@ -321,7 +321,7 @@ class WxInputBase(InputChannel):
             if await self.ledger.take(key):
                 await self.send_api(inbound, texts)
         except Exception as error:
-            log_failure(f"{self.name()}: delivering an answer to {short_id(inbound.user)} failed", error)
+            log_failure(f"[{self.name()}] delivering an answer to {short_id(inbound.user)} failed", error)
 
     async def deliver_later(self, inbound: Inbound, pending: "asyncio.Future[Rendered]", budget: Budget) -> None:
         try:
@@ -356,7 +356,7 @@ class WxInputBase(InputChannel):
         try:
             return await self.answer_first(inbound, budget, on_new_message)
         except Exception as error:  # claimed but failed: free the claim so a retry can succeed
-            log_failure(f"{self.name()}: a message from {short_id(inbound.user)} failed", error)
+            log_failure(f"[{self.name()}] a message from {short_id(inbound.user)} failed", error)
             try:
                 await self.ledger.release(inbound.dedup_key)
             except Exception as release_error:
@@ -403,7 +403,7 @@ class WxInputBase(InputChannel):
         """A retry (or duplicate): answered already → "success"; else wait for the answer in budget."""
         key = inbound.dedup_key
         if await self.ledger.delivered(key):
-            log.info("%s: duplicate delivery %s ignored", self.name(), key[-16:])
+            log.info("[%s] duplicate delivery %s ignored", self.name(), key[-16:])
             return response.text(SUCCESS)
         await self.ledger.note_retry(key, budget.wall_deadline())
         while budget.left() > 0:
@@ -440,7 +440,7 @@ class WxInputBase(InputChannel):
                     return response.text(self.verify_url(request))
                 return await self.handle_callback(request, on_new_message, budget)
             except RequestRejected as rejected:
-                log.warning("%s: rejected %s request: %s", self.name(), request.method, rejected.reason)
+                log.warning("[%s] rejected %s request: %s", self.name(), request.method, rejected.reason)
                 return response.text("forbidden" if rejected.status == 403 else "bad request",
                                      status=rejected.status)
             except Exception as error:  # never a 5xx (the platform would only retry into the same fault)
@@ -463,5 +463,5 @@ def read_env(prefix: str, env: Optional[Dict[str, str]] = None) -> Dict[str, str
 
 
 def log_not_configured(channel: str, missing: List[Text]) -> None:
-    log.warning("%s channel is registered but NOT configured (missing: %s); its webhook answers 503",
+    log.warning("[%s] channel is registered but NOT configured (missing: %s); its webhook answers 503",
                 channel, ", ".join(missing))

@@ -159,3 +159,18 @@ def test_a_record_that_cannot_be_scrubbed_is_withheld(caplog, monkeypatch):
     with caplog.at_level(logging.INFO):
         logging.getLogger("t").info("citizen said %s", CITIZEN_TEXT)  # must not raise
     assert caplog.records[-1].getMessage() == logsafe.WITHHELD
+
+
+def test_the_channels_own_operational_warnings_stay_readable(caplog):
+    # Scrubbing must not turn the bot's own log lines ("[wechat] plaintext mode …") into
+    # redaction placeholders: the operator has to be able to read what went wrong.
+    import logging
+
+    from bot import logsafe
+    from bot.channels.wechat import WeChatInput
+    from bot.channels.wx_store import MemoryStore
+
+    logsafe.install()
+    caplog.set_level(logging.WARNING)
+    WeChatInput(token="t", app_id="wxapp", store=MemoryStore())
+    assert "[wechat] plaintext mode" in caplog.text and "[微信号]" not in caplog.text

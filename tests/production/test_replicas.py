@@ -47,3 +47,29 @@ def test_conversation_continues_on_the_other_replica(replicas, redis_client):
     assert replies, "the second replica answered nothing"
     texts = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
     assert "佛山的公共法律服务中心在哪里" in texts
+
+
+def test_database_gone_mid_conversation_gets_the_12348_answer(replicas, postgres_url):
+    # Runs last in this module: it takes the knowledge database away under the running servers.
+    import psycopg2
+    import requests
+
+    from tests.production.conftest import PG_ADMIN_URL
+
+    first, second = replicas
+    sender = f"replica-db-{uuid.uuid4().hex[:8]}"
+    assert first.say(sender, "申请法律援助要带什么材料？", timeout=60)
+    name = postgres_url.rsplit("/", 1)[1]
+    admin = psycopg2.connect(PG_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:  # connections killed, then the database itself removed
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+    for base in (first, second):
+        for question in ("佛山的公共法律服务中心在哪里", "办学历公证要带什么"):
+            response = requests.post(f"{base}/webhooks/rest/webhook",
+                                     json={"sender": sender, "message": question}, timeout=60)
+            assert response.status_code == 200, response.text
+            texts = [m.get("text") or "" for m in response.json()]
+            assert any("12348" in t for t in texts), texts
