@@ -10,6 +10,9 @@ import re
 
 from knowledge.text import to_simplified
 
+# How long something stays valid ("保护令能管多久"): its effect, not how fast it is decided.
+VALIDITY = re.compile(r"有效期|管多久|管几耐|管几长时间|过期|失效")
+
 # Checked in this order; a message may ask several (all are returned, in this order).
 # remedy before refusal ("不服不予援助的决定"), effect before refusal ("他不照做怎么办").
 FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -24,7 +27,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(公证书|公证)[^。]{0,12}(有问题|有错|错了|写错|唔啱|不对|有误)|不予(法律)?援助|终止(法律)?援助|(法援|援助)[^。]{0,10}终止|(不给|唔俾|唔帮|不帮)(我)?(法律)?援助|(如果|要是).{0,8}维持")),
     ("effect", re.compile(
         r"有效|有用|冇用|没用吗|效力|算数|算不算数|约束力|管用|不照做|唔照做|不履行|反悔|不认账|不认数|"
-        r"赖账|强制执行|执行|法律保护|靠得住|作数|有效期|管多久|管几耐|管几长时间|过期|失效|"
+        r"赖账|强制执行|执行|法律保护|靠得住|作数|" + VALIDITY.pattern + "|"
         r"(违反|违背|不遵守|唔遵守|不理)[^。，？?]{0,6}(保护令|协议|调解书|裁定|公证书)|"
         r"(到时|以后|之后|如果|万一|确认了|确认咗|签了|签咗)[^。]{0,10}(唔还|不还|不给|唔俾|不照做|唔照做|赖)")),
     ("refusal", re.compile(
@@ -70,9 +73,6 @@ TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
 
 def _plain(text) -> str:
     return to_simplified(text) if isinstance(text, str) else ""
-
-
-VALIDITY = re.compile(r"有效期|管多久|管几耐|管几长时间|过期|失效")
 
 
 def detect_facets(text) -> list[str]:

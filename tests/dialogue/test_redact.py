@@ -26,38 +26,6 @@ from bot.review.redact import (
     ("工资卡6222021234567890123被冻结", "6222021234567890123", BANK_CARD),
     ("卡号 6222 0212 3456 7890", "6222 0212 3456 7890", BANK_CARD),
     ("邮箱 zhang.san@qq.com", "zhang.san@qq.com", EMAIL),
-])
-def test_personal_numbers_are_replaced(text, secret, placeholder):
-    clean = redact(text)
-    assert secret not in clean
-    assert placeholder in clean
-
-
-@pytest.mark.parametrize("text", [
-    "老板欠我12000元工资，2023年5月开始", "请拨打12348或者110", "学历公证要多少钱", "第三十一条",
-    "广州市天河区", "我今年65岁",
-])
-def test_ordinary_text_is_untouched(text):
-    assert redact(text) == text
-
-
-def test_several_items_in_one_message():
-    text = "我叫张三，身份证440106199001011234，手机13912345678，卡号6222021234567890"
-    clean = redact(text)
-    assert clean == f"我叫{NAME}，身份证{ID_CARD}，手机{MOBILE}，卡号{BANK_CARD}"
-
-
-@pytest.mark.parametrize("value", [None, 42, b"bytes", ["list"], {"a": 1}])
-def test_non_text_becomes_empty(value):
-    assert redact(value) == ""
-
-
-def test_huge_text_is_bounded():
-    clean = redact("法" * 100_000 + "13812345678")
-    assert len(clean) <= 2001
-
-
-@pytest.mark.parametrize("text, secret, placeholder", [
     ("我叫张三", "张三", NAME),
     ("我叫欧阳娜娜", "欧阳娜娜", NAME),
     ("姓名：李四，男", "李四", NAME),
@@ -95,20 +63,38 @@ def test_huge_text_is_bounded():
     ("号码是138一二三四五六七八", "一二三四五六七八", NUMBER),
     ("身份证号四四零一零六一九九零", "四四零一零六一九九零", NUMBER),
 ])
-def test_more_personal_data_is_replaced(text, secret, placeholder):
+def test_personal_numbers_are_replaced(text, secret, placeholder):
     clean = redact(text)
     assert secret not in clean, clean
     assert placeholder in clean, clean
 
 
 @pytest.mark.parametrize("text", [
+    "老板欠我12000元工资，2023年5月开始", "请拨打12348或者110", "学历公证要多少钱", "第三十一条",
+    "广州市天河区", "我今年65岁",
     "劳动合同法第八十二条", "公司拖欠三个月工资", "2023年5月入职", "老板欠我5万元", "粤港澳大湾区",
     "二〇二三年五月", "本人想咨询离婚的事", "本人高中毕业", "本人是农民工", "我叫他还钱他不还", "我叫了救护车",
     "我在微信上和老板聊过", "微信公众号", "广州市中级人民法院", "（2023年）的事", "第一百二十三条",
     "iPhone 15", "赔偿金额为月工资的二倍", "ISO9001", "一二三四五六", "新能源车", "粤语", "京东",
 ])
-def test_ordinary_legal_text_survives(text):
+def test_ordinary_text_is_untouched(text):
     assert redact(text) == text
+
+
+def test_several_items_in_one_message():
+    text = "我叫张三，身份证440106199001011234，手机13912345678，卡号6222021234567890"
+    clean = redact(text)
+    assert clean == f"我叫{NAME}，身份证{ID_CARD}，手机{MOBILE}，卡号{BANK_CARD}"
+
+
+@pytest.mark.parametrize("value", [None, 42, b"bytes", ["list"], {"a": 1}])
+def test_non_text_becomes_empty(value):
+    assert redact(value) == ""
+
+
+def test_huge_text_is_bounded():
+    clean = redact("法" * 100_000 + "13812345678")
+    assert len(clean) <= 2001
 
 
 def test_name_stops_at_function_words():
