@@ -20,7 +20,8 @@ from actions.common import (
     HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
 from actions.facets import answer_facets, asked_facets, named_service_reply, question_part
-from actions.facts import case_before_and_after_latest, conversation_case, user_events
+from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
+                           conversation_case_type, user_events)
 from bot.logsafe import pseudonym
 from bot.review.redact import redact
 from knowledge import api
@@ -47,6 +48,10 @@ CASE_TYPE_NAMES = {
     "inheritance": "继承", "traffic_accident": "交通事故", "medical": "医疗纠纷", "debt": "借款/欠债",
     "contract": "合同纠纷", "housing": "房屋纠纷", "land": "土地纠纷", "neighbor": "邻里纠纷",
     "consumer": "消费纠纷", "state_compensation": "国家赔偿", "criminal": "刑事案件", "environment": "环境污染",
+    "personal_injury": "人身损害赔偿", "tort": "名誉、隐私、财产侵权", "intellectual_property": "知识产权纠纷",
+    "company": "公司、股权纠纷", "construction": "建设工程纠纷", "administrative": "行政纠纷",
+    "foreign_related": "涉外纠纷", "maritime": "海事海商纠纷", "guarantee": "抵押、担保纠纷",
+    "fraud_victim": "被诈骗", "other_legal": "其他法律问题",
 }
 CATEGORY_NAMES = {"criminal": "刑事", "civil": "民事", "administrative": "行政"}
 PERSON_GROUP_NAMES = {
@@ -56,7 +61,6 @@ PERSON_GROUP_NAMES = {
 }
 NEGATION = re.compile(r"(不是|唔系|唔係|唔喺|不在|并非|而非|不要|不)\s*$")
 # A message that opens with one of these corrects what was said before ("不对，是深圳").
-CORRECTION_CUE = re.compile(r"^\W*(不对|唔啱|错了|搞错了|说错了|弄错了|应该是|更正|改成|改为|换成)")
 # Entities that carry a detail of the citizen's matter (docs/contract.md).
 DETAIL_ENTITIES = ("city", "district", "notary_item", "case_type", "case_category", "person_group",
                    "economic_status")
@@ -187,7 +191,7 @@ def previous_answer_action(tracker: Tracker) -> str | None:
 def citizen_summary(tracker: Tracker) -> str:
     """A short summary of what the citizen asked: known facts plus their last few sentences."""
     facts = []
-    case_type = slot_text(tracker, "case_type")
+    case_type = conversation_case_type(tracker)
     if case_type in CASE_TYPE_NAMES:
         facts.append(f"问题类型：{CASE_TYPE_NAMES[case_type]}")
     category = slot_text(tracker, "case_category")
@@ -220,7 +224,7 @@ def citizen_summary(tracker: Tracker) -> str:
 
 
 def is_family_violence(tracker: Tracker) -> bool:
-    if slot_text(tracker, "case_type") == "domestic_violence":
+    if conversation_case_type(tracker) == "domestic_violence":
         return True
     if "violence_victim" in slot_list(tracker, "person_group"):
         return True

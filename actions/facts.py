@@ -4,6 +4,7 @@ the first story, an answer to another question, a later correction — reaches t
 from __future__ import annotations
 
 import copy
+import re
 
 from rasa_sdk import Tracker
 
@@ -39,10 +40,72 @@ def conversation_facts(tracker: Tracker) -> LegalFacts:
     return facts
 
 
+# ---------------------------------------------------------------- the case type (one owner)
+
+# A message that opens with one of these corrects what was said before ("不对，是深圳").
+CORRECTION_CUE = re.compile(r"^\W*(不对|唔啱|错了|搞错了|说错了|弄错了|应该是|更正|改成|改为|换成)")
+# How specific a case type is: a later statement replaces the conversation's case type unless
+# it is vaguer ("合同的事" does not undo "老板欠我三个月工资"). Umbrella types are 1, the
+# catch-all 0, every other type 2.
+SPECIFICITY = {"other_legal": 0, "contract": 1, "tort": 1, "personal_injury": 1, "administrative": 1,
+               "foreign_related": 1}
+# A long, confident new story is a new matter even when its type is an umbrella one.
+NEW_STORY_CHARS = 30
+NEW_STORY_CONFIDENCE = 0.6
+
+
+def specificity(case_type: str) -> int:
+    return SPECIFICITY.get(case_type, 2)
+
+
+def stated_case_type(event: dict) -> tuple[str, float | None] | None:
+    """The case type one user turn states (its single case_type entity), with the
+    classifier's confidence (None for buttons and spans)."""
+    for ent in (event.get("parse_data") or {}).get("entities") or []:
+        if isinstance(ent, dict) and ent.get("entity") == "case_type" and isinstance(ent.get("value"), str):
+            return ent["value"], ent.get("confidence_entity") if ent.get("extractor") == "CaseTypeClassifier" else None
+    return None
+
+
+def replaces(current: str | None, new: str, confidence: float | None, text: str) -> bool:
+    """Does a turn stating `new` change the conversation's case type `current`?"""
+    if current is None or new == current or text.startswith("/") or CORRECTION_CUE.match(text):
+        return True  # nothing yet, a button, or a correction
+    if specificity(new) >= specificity(current):
+        return True
+    return (specificity(new) > 0 and len(text) >= NEW_STORY_CHARS
+            and (confidence or 0.0) >= NEW_STORY_CONFIDENCE)
+
+
+def conversation_case_type(tracker: Tracker) -> str | None:
+    """The case type of the conversation: the turns' statements in order (a later, more
+    specific one wins over an earlier vague one), and the actions' decisions (a reset, a
+    validated answer). Slot events right after a user turn are that turn's own extraction."""
+    current: str | None = None
+    after_user = seen = False
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind in ("restart", "session_started"):
+            current, after_user = None, False
+        elif kind == "user":
+            after_user = True
+            stated = stated_case_type(event)
+            text = event.get("text") or ""
+            if stated and replaces(current, stated[0], stated[1], text if isinstance(text, str) else ""):
+                current, seen = stated[0], True
+        elif kind == "action":
+            after_user = False
+        elif kind == "slot" and event.get("name") == "case_type" and not after_user:
+            value = event.get("value")
+            current, seen = (value if isinstance(value, str) and value else None), True
+    # A tracker without those events (restored from slots only) keeps its slot.
+    return current if seen else slot_text(tracker, "case_type")
+
+
 def case_from_facts(tracker: Tracker, facts: LegalFacts) -> api.LegalAidCase:
     groups, flags = facts.merge_into(slot_list(tracker, "person_group"), slot_list(tracker, "legal_aid_flags"))
     return api.LegalAidCase(
-        case_type=slot_text(tracker, "case_type"),
+        case_type=conversation_case_type(tracker),
         case_category=slot_text(tracker, "case_category") or facts.case_category,
         city=slot_text(tracker, "city"),
         person_groups=groups,

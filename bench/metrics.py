@@ -151,3 +151,75 @@ def cases_from_messages(messages: Iterable, synonyms: Dict[str, str]) -> List[Ca
             entities.add((entity["entity"], str(value)))
         cases.append(Case(message.get("text"), message.get("intent"), entities))
     return cases
+
+
+# ---------------------------------------------------------------- real consultations
+
+# Intents that give the citizen a legal answer or service: a consultation "routed" to any of
+# them reached the legal part of the bot (not a fallback, out_of_scope or a control intent).
+LEGAL_INTENTS = frozenset({
+    "legal_problem", "legal_aid_eligibility", "legal_aid_apply", "notarization", "mediation",
+    "cross_province", "find_office", "lawyer_service", "judicial_appraisal", "arbitration",
+    "administrative_reconsideration", "legal_qualification", "urgent_danger",
+})
+NO_CASE_TYPE = "none"
+
+
+@dataclass
+class ConsultationReport:
+    n: int
+    routed: float                  # share routed to a legal intent
+    intent_accuracy: float         # exact intent
+    case_type_accuracy: float      # over messages labelled with a case type
+    none_kept: float               # messages with no problem that got no case type
+    per_case_type: Dict[str, Tuple[float, float, float, int]]  # precision, recall, F1, support
+    latency_p95: float
+    unrouted: List[Tuple[str, str]] = field(default_factory=list)   # (text, predicted intent)
+    confusions: Counter = field(default_factory=Counter)            # (expected, predicted) case types
+
+
+def predicted_case_type(result: dict) -> str:
+    """The message's case type as the dialogue receives it: its (last) case_type entity."""
+    values = [str(e.get("value")) for e in result.get("entities") or [] if e.get("entity") == "case_type"]
+    return values[-1] if values else NO_CASE_TYPE
+
+
+def score_consultations(items: Sequence, results: Sequence[Tuple[dict, float]]) -> ConsultationReport:
+    """items: objects with .text, .intent, .case_type (bot.nlu.consultations.Consultation);
+    results: (parse result, latency ms) in the same order."""
+    routed = exact = typed = typed_right = untyped = untyped_right = 0
+    tp, fp, fn, support = Counter(), Counter(), Counter(), Counter()
+    unrouted, confusions = [], Counter()
+    for item, (result, _ms) in zip(items, results):
+        intent = (result.get("intent") or {}).get("name") or FALLBACK
+        routed += intent in LEGAL_INTENTS
+        exact += intent == item.intent
+        if intent not in LEGAL_INTENTS:
+            unrouted.append((item.text, intent))
+        predicted = predicted_case_type(result)
+        if item.case_type == NO_CASE_TYPE:
+            untyped += 1
+            untyped_right += predicted == NO_CASE_TYPE
+        else:
+            typed += 1
+            typed_right += predicted == item.case_type
+            support[item.case_type] += 1
+        if predicted == item.case_type:
+            if predicted != NO_CASE_TYPE:
+                tp[predicted] += 1
+        else:
+            confusions[(item.case_type, predicted)] += 1
+            if predicted != NO_CASE_TYPE:
+                fp[predicted] += 1
+            if item.case_type != NO_CASE_TYPE:
+                fn[item.case_type] += 1
+    n = len(items)
+    per = {}
+    for value in sorted(set(support) | set(fp)):
+        p, r, f = prf(tp[value], fp[value], fn[value])
+        per[value] = (p, r, f, support[value])
+    return ConsultationReport(
+        n=n, routed=routed / n if n else 0.0, intent_accuracy=exact / n if n else 0.0,
+        case_type_accuracy=typed_right / typed if typed else 0.0,
+        none_kept=untyped_right / untyped if untyped else 0.0, per_case_type=per,
+        latency_p95=percentile([ms for _, ms in results], 95), unrouted=unrouted, confusions=confusions)

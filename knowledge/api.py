@@ -319,6 +319,11 @@ def legal_aid_questions(case, session: Session | None = None) -> list[str]:
         return missing_information(case, _rules(s))
 
 
+# A cheated citizen's first step is the police report, before any legal-aid or court question.
+# Practical advice, not a legal claim: it carries no citation.
+FRAUD_REPORT_FIRST = ("被骗了请尽快拨打110或到当地派出所报案，并保存好转账记录、聊天记录、对方账号等证据；"
+                      "已经转账的，报案时说明转账的时间、金额和收款账户。")
+
 # ---------------------------------------------------------------- family violence
 
 FAMILY_VIOLENCE_SAFETY = (
@@ -388,6 +393,8 @@ def consult(case, problem: str = "", session: Session | None = None) -> Consulta
             verdict = None
         routes = _routes(s, case.route_type, with_legal_aid=False)
         consultation = Consultation(problem=problem, verdict=verdict, routes=routes)
+        if case.route_type == "fraud_victim":
+            consultation.safety = FRAUD_REPORT_FIRST  # the police first: evidence and the money trail
         if is_family_violence_case(case):
             # Said once, first; the protection-order route would only repeat it.
             consultation.safety = FAMILY_VIOLENCE_SAFETY

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 CASE_TYPES = frozenset(
     "labor_pay labor_contract work_injury social_insurance marriage domestic_violence support "
     "inheritance traffic_accident medical debt contract housing land neighbor consumer "
-    "state_compensation criminal environment".split()
+    "state_compensation criminal environment personal_injury tort intellectual_property company "
+    "construction administrative foreign_related maritime guarantee fraud_victim other_legal".split()
 )
 PERSON_GROUPS = frozenset(
     "migrant_worker elderly minor disabled low_income military hero_martyr_family violence_victim".split()
@@ -52,9 +53,13 @@ CONCLUSIONS = ("mandatory_defence", "apply_then_assigned", "no_means_test", "mea
 # Case types that are disputes between private parties: people's mediation fits them.
 CIVIL_CASE_TYPES = frozenset(
     "labor_pay labor_contract work_injury marriage domestic_violence support inheritance "
-    "traffic_accident medical debt contract housing neighbor consumer environment".split()
+    "traffic_accident medical debt contract housing neighbor consumer environment personal_injury tort "
+    "construction guarantee".split()
 )
-CASE_TYPE_CATEGORY = {"criminal": "criminal", "state_compensation": "administrative", "land": "administrative"}
+CASE_TYPE_CATEGORY = {"criminal": "criminal", "state_compensation": "administrative", "land": "administrative",
+                      "administrative": "administrative", "fraud_victim": "criminal"}
+# A legal question no code fits: no legal-aid verdict can be given for it (lawyer / 12348).
+UNTYPED_CASE = "other_legal"
 
 
 @dataclass
@@ -100,6 +105,9 @@ class LegalAidCase:
         if (self.case_type in CIVIL_CASE_TYPES and self.case_type != "domestic_violence"
                 and self.case_category == "criminal" and self.role == "victim"):
             self.case_category = "civil"
+        # A cheated citizen is the victim of the crime (Art. 29), not the defence side.
+        if self.case_type == "fraud_victim" and self.role is None:
+            self.role = "victim"
         # A state-compensation claim is made by a former suspect: it is not a defence any more.
         if self.case_type == "state_compensation" and self.role == "accused":
             self.role, self.case_category = None, CASE_TYPE_CATEGORY["state_compensation"]
@@ -271,7 +279,7 @@ def evaluate(case: LegalAidCase, rules: list[Rule]) -> Assessment:
         first = conditional_special[0].rule.kind
         conclusion = {"mandatory_defence": "mandatory_defence", "mandatory_on_application": "apply_then_assigned",
                       "no_hardship_matter": "no_means_test"}[first]
-    elif case.case_type is None and case.case_category is None and not case.flags & MATTER_FLAGS:
+    elif case.case_type in (None, UNTYPED_CASE) and case.case_category is None and not case.flags & MATTER_FLAGS:
         outcome = "need_more_info"
     else:
         outcome, conclusion = "not_covered", "not_listed"
@@ -380,7 +388,7 @@ def missing_information(case: LegalAidCase, rules: list[Rule]) -> list[str]:
     """
     missing: list[str] = []
     result = None
-    if case.case_type is None and case.case_category is None and not case.flags & MATTER_FLAGS:
+    if case.case_type in (None, UNTYPED_CASE) and case.case_category is None and not case.flags & MATTER_FLAGS:
         missing.append("case_type")
         if not case.person_groups:
             missing.append("person_group")

@@ -12,6 +12,9 @@ CASE_TYPES = (
     "domestic_violence", "support", "inheritance", "traffic_accident", "medical", "debt",
     "contract", "housing", "land", "neighbor", "consumer", "state_compensation",
     "criminal", "environment",
+    # The wider contract (issue 12): problems outside the first 19, each with its own route.
+    "personal_injury", "tort", "intellectual_property", "company", "construction", "administrative",
+    "foreign_related", "maritime", "guarantee", "fraud_victim", "other_legal",
 )
 PERSON_GROUPS = (
     "migrant_worker", "elderly", "minor", "disabled", "low_income", "military",
@@ -141,13 +144,25 @@ CASE_TYPE_PATTERNS = {
         r"医疗事故|医疗纠纷|误诊|医疗损害",
         r"(?:医院|医生|手术|打针|治疗)[^，。！？,.!?]{0,8}(?:出事|出了事|出咗事|失误|事故|治死|死了|残废|做错|搞错|感染)",
     ],
+    # The citizen was cheated: a victim (police report first), not the defence side.
+    "fraud_victim": [r"(?:被|俾|畀)(?:人|佢|他|她|对方|骗子)?(?:骗|诈骗|呃)|骗(?:了|咗|走)(?:我|我哋|我们|我妈|我爸|老人)|骗子|杀猪盘|刷单|电信诈骗|网络诈骗|诈骗电话|(?:遇到|碰到|遇上)(?:了)?(?:诈骗|骗局)"],
     "state_compensation": [r"国家赔偿|错误羁押|冤假错案|错判|错抓|刑事赔偿|被冤枉坐牢|(?:违法|非法|错误)(?:扣押|查封|拘留|拘禁)"],
-    "criminal": [r"被抓|被警察抓|刑拘|被拉走|拉咗|拘留|坐牢|判刑|被捕|逮捕|诈骗|盗窃|抢劫|强奸|故意伤害|被人打伤|取保候审"],
+    "administrative": [r"行政处罚|行政拘留|行政诉讼|民告官|告政府|起诉政府|罚款|吊销|城管|执法局|市场监管局|行政许可|政府信息公开|被(?:没收|查封)(?:了)?(?:车|货|店)"],
+    "criminal": [r"被抓|被警察抓|刑拘|被拉走|拉咗|拘留|坐牢|判刑|被捕|逮捕|诈骗|盗窃|抢劫|强奸|故意伤害|取保候审"],
+    # Bodily injury outside traffic, work and medical care (those patterns come first).
+    "personal_injury": [r"人身损害|(?:被|俾|畀)(?:人|佢|他|她|对方)?打(?:伤|到|断|成)|(?:被|俾|畀)?(?:狗|猫)咬|狗咬|摔伤|滑倒|跌倒|砸伤|烫伤|撞伤|受伤"],
+    "tort": [r"名誉|诽谤|造谣|侮辱|隐私|肖像|人肉|泄露[^，。！？,.!?]{0,6}信息|曝光[^，。！？,.!?]{0,4}(?:照片|视频|信息)|P图|侵犯[^，。！？,.!?]{0,4}(?:权|财产)"],
+    "intellectual_property": [r"商标|专利|著作权|版权|盗版|抄袭|商业秘密|知识产权|山寨|侵权产品"],
+    "company": [r"股东|股权|股份|分红|公司解散|法定代表人|法人代表|注销公司|合伙人|合伙|入股|公司章程|公司账"],
+    "guarantee": [r"担保|抵押|保证人|质押|连带责任|做保|作保"],
     "environment": [r"污染|排污|废水|废气|噪声污染|臭气"],
     "land": [r"征地|拆迁|强拆|宅基地|土地|承包地|山林|田地"],
     "housing": [r"押金|房东|租房|租客|物业|房屋|买房|烂尾|交楼|收楼|二手房|房产证|业主"],
     "neighbor": [r"邻居|噪音|相邻|隔篱|隔离屋|楼上[^，。！？,.!?]{0,4}(?:漏水|好嘈|吵|渗水)|好嘈"],
     "consumer": [r"假货|消费者|退货|退款|食品安全|过期食品|假药|网购|买到[^，。！？,.!?]{0,4}(?:假|坏|过期|次品)|商家|黑心|食物中毒|预付卡|健身卡|办卡[^，。！？,.!?]{0,8}跑路|(?:钱|卡)[^，。！？,.!?]{0,4}退(?:唔到|不了|不回)"],
+    "construction": [r"工程款|施工|包工程|承包工程|挂靠|分包|转包|建设工程|工程质量|总包|工程队|结算款"],
+    "maritime": [r"船舶|船东|船员|海员|渔船|货轮|海运|海上|提单|码头|船长|撞船|船只|出海"],
+    "foreign_related": [r"外国人|老外|外籍|涉外|国外|境外|跨国|外国|香港人|澳门人|台湾人|港人|美国|加拿大|澳洲|新加坡|越南|日本|韩国"],
     "contract": [r"合同纠纷|违约|定金|订金|合同|毁约|协议不履行"],
     "debt": [r"借(?:咗|了)?[^。！？!?]{0,12}(?:给|俾|畀)[^。！？!?]{0,20}(?:不还|唔还|冇还|没还|不肯还|唔肯还)",
              r"借钱|欠钱|借款|欠款|欠债|追债|讨债|还钱|高利贷|网贷|借了[^，。！？,.!?]{0,6}不还|赖账|走数|不认账|欠条|借条|欠[我佢他她你][^，。！？,.!?]{0,3}钱|钱(?:唔|不|冇|没)还"],

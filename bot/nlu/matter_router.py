@@ -21,6 +21,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.case_type import none_probability, ranking_of, set_case_type, top_case_type
 from bot.nlu.entities import KeyPhraseMatcher
 from bot.nlu.lexicon import KEY_PHRASE_PATTERNS
 from knowledge.eligibility import MATTER_FLAGS
@@ -34,6 +35,11 @@ TARGET = "legal_problem"
 WEAK_INTENTS = ("greet", "nlu_fallback", "out_of_scope")
 FACT_ONLY_INTENTS = ("lawyer_service", "arbitration", "legal_aid_apply", "judicial_appraisal")
 MIN_CHARS = 8  # "在吗" / "你好" never carry a matter
+# The case-type classifier's probability that makes a weakly classified message a legal problem
+# ("前几年借给表哥五万块到现在一分没还…" may look like chit-chat to the intent models), and the
+# one it needs to set the case type of a message routed here (as CaseTypeClassifier's threshold).
+ROUTE_PROBABILITY = 0.6
+CASE_TYPE_PROBABILITY, NONE_CEILING = 0.15, 0.6
 # Built once: each compiles its entity's key phrases.
 CASE_TYPE_MATCHER = KeyPhraseMatcher({"entity": "case_type", "intents": [TARGET]})
 PERSON_GROUP_MATCHER = KeyPhraseMatcher({"entity": "person_group", "intents": [TARGET]})
@@ -44,6 +50,13 @@ def stated_matter(text: str) -> tuple[bool, bool]:
     facts = extract_one(text)
     by_facts = facts.role is not None or bool(facts.flags & (MATTER_FLAGS | ACCUSED_FLAGS))
     return by_facts, CASE_TYPE_MATCHER.match(text) is not None
+
+
+def classified_matter(message: Message) -> bool:
+    """Is the case-type classifier sure the message states a legal problem?"""
+    ranking = ranking_of(message)
+    _value, probability = top_case_type(ranking)
+    return probability >= ROUTE_PROBABILITY and probability > none_probability(ranking)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -62,7 +75,7 @@ class LegalMatterRouter(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if not route_objection(message):
+            if not route_objection(message) and not route_follow_up(message):
                 self._route(message)
             resolve_family_violence(message)
         return messages
@@ -76,10 +89,29 @@ class LegalMatterRouter(GraphComponent):
         if not (weak or fact_only):
             return
         by_facts, by_phrase = stated_matter(text)
-        if by_facts or (weak and by_phrase):
+        if by_facts or (weak and (by_phrase or classified_matter(message))):
             message.set(INTENT, {"name": TARGET, "confidence": 1.0, "routed_from": name}, add_to_output=True)
+            set_case_type(message, CASE_TYPE_PROBABILITY, NONE_CEILING)
             for matcher in self._matchers:
                 matcher.process([message])
+
+
+# "要去长沙办咩" after a notarization answer: a question about a facet (where, how long, fees…)
+# that states no problem — the case-type classifier's "none" is likely and no fact or key phrase
+# names a matter — is a follow-up about the service being discussed, not a new legal problem.
+FOLLOW_UP_NONE = 0.5
+
+
+def route_follow_up(message: Message) -> bool:
+    text = message.get(TEXT) or ""
+    if (message.get(INTENT) or {}).get("name") != TARGET or not detect_facets(text):
+        return False
+    if any(e.get("entity") == "case_type" for e in message.get(ENTITIES) or []):
+        return False
+    if none_probability(ranking_of(message)) < FOLLOW_UP_NONE or any(stated_matter(text)):
+        return False
+    message.set(INTENT, {"name": "ask_detail", "confidence": 1.0, "routed_from": TARGET}, add_to_output=True)
+    return True
 
 
 # An objection to a service's decision ("法援中心给了我不予法律援助的通知书，我能怎么办") is a
@@ -105,13 +137,16 @@ def route_objection(message: Message) -> bool:
 # reads it as abuse_victim, so Art. 32(4) still covers related rights such as divorce), but the
 # matter asked about is the other one. Criminal is not one of them (the violence may be the crime).
 DV = "domestic_violence"
+# Case types that describe the violence itself (an injury, an insult, the police's detention
+# of the abuser), not another matter.
+VIOLENCE_SIDES = (DV, "criminal", "personal_injury", "tort", "administrative")
 
 
 def other_matter(text: str) -> str | None:
     """The non-violence matter named last in the message (the one asked about), if any."""
     best: tuple[int, str] | None = None
     for value, patterns in KEY_PHRASE_PATTERNS["case_type"].items():
-        if value in (DV, "criminal"):
+        if value in VIOLENCE_SIDES:
             continue
         for pattern in patterns:
             for found in re.finditer(pattern, text):

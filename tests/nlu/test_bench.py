@@ -69,3 +69,35 @@ def test_report_lists_errors_of_studied_files_but_not_of_the_blind_one():
     assert "学历公证点办" in text
     assert "离婚财产点分" not in text
     assert "`fresh.yml` (1 intent errors" in text
+
+
+def test_consultation_scores_count_routing_case_types_and_kept_nones():
+    from bench.metrics import score_consultations
+    from bot.nlu.consultations import Consultation
+
+    items = [Consultation("朋友欠我二十万一直拖着", "legal_problem", "debt"),
+             Consultation("老板欠我工资，怎么办", "legal_problem", "labor_pay"),
+             Consultation("法考报名什么时候", "legal_qualification", "none"),
+             Consultation("您好在吗", "legal_problem", "marriage")]
+
+    def parsed(intent, case_type=None):
+        entities = [{"entity": "case_type", "value": case_type}] if case_type else []
+        return {"intent": {"name": intent}, "entities": entities}, 5.0
+
+    report = score_consultations(items, [parsed("legal_problem", "debt"), parsed("legal_problem", "contract"),
+                                         parsed("legal_qualification"), parsed("greet")])
+    assert report.routed == 0.75 and report.unrouted == [("您好在吗", "greet")]
+    assert abs(report.case_type_accuracy - 1 / 3) < 1e-9 and report.none_kept == 1.0
+    assert report.per_case_type["debt"][:2] == (1.0, 1.0)
+    assert report.per_case_type["contract"][0] == 0.0 and report.per_case_type["labor_pay"][1] == 0.0
+    assert report.confusions[("labor_pay", "contract")] == 1
+
+
+def test_consultation_section_is_rendered_for_both_pipelines():
+    from bench.metrics import ConsultationReport
+    from bench.nlu_eval import render_consultations
+
+    report = ConsultationReport(n=2, routed=1.0, intent_accuracy=0.5, case_type_accuracy=0.75, none_kept=1.0,
+                                per_case_type={"debt": (1.0, 0.5, 0.67, 2)}, latency_p95=9.0)
+    text = "\n".join(render_consultations({"ours": report, "rasa-default": report}, 1500))
+    assert "## Real consultations" in text and "| debt | 2 |" in text and "1500 messages" in text

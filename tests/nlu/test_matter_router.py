@@ -76,3 +76,28 @@ def test_an_objection_to_a_legal_aid_refusal_is_a_remedy_question():
     story = message("老板欠我三个月工资，能申请法律援助吗", "legal_aid_eligibility")
     ROUTER.process([story])
     assert story.get(INTENT)["name"] == "legal_aid_eligibility"
+
+
+def ranked(msg: Message, ranking: dict) -> Message:
+    msg.set("case_type_ranking", [{"name": n, "confidence": c} for n, c in ranking.items()])
+    return msg
+
+
+def test_a_confident_case_type_routes_a_weak_intent_and_sets_one_value():
+    msg = ranked(message("朋友欠我二十万一直拖着，问他就说下个月", "nlu_fallback"), {"debt": 0.8, "none": 0.1})
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "legal_problem"
+    assert [e["value"] for e in msg.get(ENTITIES) if e["entity"] == "case_type"] == ["debt"]
+    unsure = ranked(message("今天天气不错我们出去玩一下吧", "out_of_scope"), {"none": 0.7, "debt": 0.2})
+    ROUTER.process([unsure])
+    assert unsure.get(INTENT)["name"] == "out_of_scope"
+
+
+def test_a_facet_question_without_a_problem_is_a_follow_up():
+    msg = ranked(message("我哋屋企喺深圳，佢大学喺长沙读，要去长沙办咩", "legal_problem"), {"none": 0.6, "debt": 0.05})
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "ask_detail" and msg.get(INTENT)["routed_from"] == "legal_problem"
+    # A problem stated with the question stays a legal problem.
+    story = ranked(message("老板欠我三个月工资，去哪里告他", "legal_problem"), {"none": 0.6, "labor_pay": 0.3})
+    ROUTER.process([story])
+    assert story.get(INTENT)["name"] == "legal_problem"
