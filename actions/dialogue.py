@@ -19,7 +19,7 @@ from actions import services
 from actions.common import (
     HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
-from actions.facets import answer_facets, asked_facets, named_service_reply, question_part
+from actions.facets import SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, named_service_reply, question_part
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
                            conversation_case_type, user_events)
 from bot.logsafe import pseudonym
@@ -29,7 +29,7 @@ from knowledge.eligibility import (
     CASE_CATEGORIES, CASE_TYPES, ECONOMIC_STATUSES, FLAGS, MATTER_FLAGS, PERSON_GROUPS, ROLES,
 )
 from knowledge.facts import extract_one
-from knowledge.questions import detect_topic
+from knowledge.questions import detect_topic, set_aside_topics
 
 log = logging.getLogger(__name__)
 
@@ -475,6 +475,11 @@ class ActionRouteLegalProblem(Action):
         named = named_service_reply(dispatcher, tracker)
         if named is not None:  # "…想办继承公证，可唔可以喺珠海办？" asks about the service
             return named
+        if len(latest_text(tracker)) <= SHORT_FOLLOW_UP:
+            # "咁到时佢唔还钱点算" right after a judicial-confirmation answer asks about that service
+            follow_up = facet_followup(dispatcher, tracker)
+            if follow_up is not None:
+                return follow_up
         case = conversation_case(tracker)
         case_type = case.route_type
         consultation = consultation_of(case)
@@ -517,8 +522,8 @@ class ActionRouteLegalProblem(Action):
 # are argued before the labour arbitration committee, family violence through the protection order.
 CASE_FACET_TOPIC = {"labor_pay": "arbitration", "labor_contract": "arbitration", "work_injury": "arbitration",
                     "social_insurance": "arbitration", "domestic_violence": "protection_order"}
-LEGAL_AID_WORDS = re.compile(r"申请|援助|法援|派.{0,6}律师|律师")
-BESIDES_LEGAL_AID = re.compile(r"除了(?:法援|法律援助)|(?:法援|法律援助)(?:以外|之外)")
+# "要不要收入证明" is the legal-aid means check, whatever route the problem has.
+LEGAL_AID_WORDS = re.compile(r"申请|援助|法援|派.{0,6}律师|律师|收入证明|困难证明|经济困难|收入")
 
 
 def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: list[str]) -> list[EventType]:
@@ -526,7 +531,7 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
     legal aid when the question is about applying, else the problem's own route."""
     text = latest_text(tracker)
     question = question_part(text)
-    if BESIDES_LEGAL_AID.search(text):  # "除了法援，拿工资要去哪里告": the problem's own route
+    if "legal_aid" in set_aside_topics(text):  # "除了法援，拿工资要去哪里告": the problem's own route
         named, about_legal_aid = None, False
     else:
         named, about_legal_aid = detect_topic(question, "legal_aid"), bool(LEGAL_AID_WORDS.search(question))

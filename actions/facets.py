@@ -12,9 +12,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, next_step_buttons, safe_run, slot_text, typed_text
-from actions.facts import case_before_and_after_latest
+from actions.facts import case_before_and_after_latest, conversation_case_type
 from knowledge import api
-from knowledge.questions import detect_facets, detect_topic
+from knowledge.questions import (
+    NOTARIZABLE, detect_facets, detect_topic, focus_on_question, other_ways_facet, residence_city,
+)
+from knowledge.text import to_simplified
 from knowledge.results import FACET_NAMES
 
 MAX_FACETS_ANSWERED = 2
@@ -26,18 +29,28 @@ TOPIC_AFTER = {("mediation", "effect"): "judicial_confirmation"}
 TOPIC_SERVICE_CODE = {"judicial_confirmation": "mediation"}
 # The question of a long message is in its last sentence: facets are read there only
 # ("拖了三个月…能不能帮我申请" asks about the proxy, not about time).
-SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+QUESTION_SPLIT = re.compile(r"(?<=[。！？!?；;\n])")  # sentences, each keeping its end mark
+QUESTION_END = re.compile(r"[？?]\s*$")
 TAIL_CHARS = 40
+# A message this short right after a facet answer is a follow-up to it, not a new story.
+SHORT_FOLLOW_UP = 24
 
 
 def question_part(text: str) -> str:
-    """The last sentence of a message (the whole message when it is short)."""
+    """The last sentence of a message (the whole message when it is short), with the
+    questions just before it ("那这份协议还有用吗？接下来怎么办" asks both)."""
     text = (text or "").strip()
     if len(text) <= TAIL_CHARS:
         return text
-    sentences = [s for s in SENTENCE_END.split(text) if s.strip()]
-    tail = sentences[-1] if sentences else text
-    return tail[-TAIL_CHARS:]
+    pieces = [p for p in QUESTION_SPLIT.split(text) if p.strip()]
+    if not pieces:
+        return text[-TAIL_CHARS:]
+    tail = pieces[-1][-TAIL_CHARS:]
+    for piece in reversed(pieces[:-1]):
+        if not QUESTION_END.search(piece) or len(piece) + len(tail) > TAIL_CHARS:
+            break
+        tail = piece + tail
+    return tail
 
 
 def asked_facets(text: str, *, exclude: tuple[str, ...] = ("what",)) -> list[str]:
@@ -49,8 +62,12 @@ def asked_facets(text: str, *, exclude: tuple[str, ...] = ("what",)) -> list[str
 
 
 def facets_in(text: str) -> list[str]:
-    """The facets asked, read in the question part first, else anywhere in the message."""
-    return asked_facets(text) or [f for f in detect_facets(text) if f != "what"]
+    """The facets asked, read in the question part first, else anywhere in the message;
+    "呢份协议可唔可以拎去公证" asks what can be notarized."""
+    found = asked_facets(text) or [f for f in detect_facets(text) if f != "what"]
+    if not found and NOTARIZABLE.search(to_simplified(question_part(text))):
+        return ["what"]
+    return found
 
 
 def facet_buttons(topic: str, answered: list[str]) -> list[dict]:
@@ -66,7 +83,40 @@ def notary_item_of(tracker: Tracker) -> str | None:
 
 def facet_texts(topic: str, facets: list[str], tracker: Tracker) -> list[api.FacetAnswer]:
     item = notary_item_of(tracker) if topic == "notarization" else None
-    return [api.facet_answer(topic, f, item) for f in facets[:MAX_FACETS_ANSWERED]]
+    case_type = conversation_case_type(tracker)
+    return [api.facet_answer(topic, f, item, case_type) for f in facets[:MAX_FACETS_ANSWERED]]
+
+
+# Items that may be notarized where the applicant lives even when they concern a house
+# (公证法第二十五条第二款), and personal items that concern no real property at all.
+RESIDENCE_ITEMS = ("委托公证", "声明公证", "遗嘱公证", "赠与公证", "学历公证", "学位公证", "驾驶证公证",
+                   "出生公证", "亲属关系公证", "无犯罪记录公证", "婚姻状况公证")
+
+
+def residence_note(answer: api.FacetAnswer, tracker: Tracker) -> str:
+    """"您经常居住在深圳…" after the where-answer of such an item, when the message says where
+    the citizen lives; "" otherwise."""
+    if answer.topic != "notarization" or answer.facet != "where" or notary_item_of(tracker) not in RESIDENCE_ITEMS:
+        return ""
+    city = residence_city(typed_text(tracker), latest_entities(tracker, "city"))
+    if city is None:
+        return ""
+    return f"您经常居住在{city}的，可以向{city}的公证处申请，不必专门回去。"
+
+
+def sent_texts(tracker: Tracker) -> list[str]:
+    return [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
+
+
+def repeated_answer(found: list[api.FacetAnswer], tracker: Tracker, full: str) -> str:
+    """A follow-up whose answer was already sent in full ("如果司法局也说维持呢" after the
+    objection answer): the sentence that answers it, pointing back, instead of the same message."""
+    focus = focus_on_question(found[0].text, question_part(typed_text(tracker)), found[0].topic_name)
+    if focus is None:
+        return "还是上面这条答复——\n" + full
+    line = api.citation_line(found[0].sources)
+    heading = found[0].heading_text[:-len(found[0].text)] if found[0].text else found[0].heading_text
+    return "\n\n".join([f"{heading}接着上面说的：{focus}", api.HOTLINE_HINT] + ([line] if line else []))
 
 
 def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
@@ -80,9 +130,12 @@ def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
         sources = []
         for a in found:
             sources += [s for s in a.sources if s not in sources]
-        body = [a.heading_text for a in found]
+        body = [a.heading_text + residence_note(a, tracker) for a in found]
         line = api.citation_line(sources)
         text = "\n\n".join(body + [api.HOTLINE_HINT] + ([line] if line else []))
+    sent = sent_texts(tracker)
+    if found and all(any(a.heading_text in t for t in sent) for a in found):
+        text = repeated_answer(found, tracker, text)
     buttons = facet_buttons(topic, facets) + next_step_buttons(TOPIC_SERVICE_CODE.get(topic, topic))[:2]
     dispatcher.utter_message(text=text, buttons=buttons)
     events = [SlotSet("topic", TOPIC_AFTER.get((topic, facets[0]), topic))]
@@ -101,7 +154,8 @@ def last_answer_was_a_facet(tracker: Tracker) -> bool:
     follow-up stays with that service rather than going back to the consultation."""
     for event in reversed(tracker.events):
         if event.get("event") == "bot":
-            return (event.get("text") or "").startswith("【") and "·" in (event.get("text") or "")[:20]
+            text = (event.get("text") or "").removeprefix("还是上面这条答复——\n")
+            return text.startswith("【") and "·" in text[:20]
     return False
 
 
@@ -165,6 +219,10 @@ def answer_known(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str 
     return None
 
 
+# A service's more specific part, named anywhere in the message, decides the topic.
+NARROWER_TOPICS = {"mediation": ("judicial_confirmation",)}
+
+
 def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topic: str) -> list[EventType] | None:
     """When the latest message asks a facet (要多久, 要钱吗 …) that has a sourced answer, answer
     only that and return the events; None lets the caller give its full answer."""
@@ -173,6 +231,8 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
     if not facets:
         return None
     topic = detect_topic(question_part(text), default_topic) or default_topic
+    if detect_topic(text) in NARROWER_TOPICS.get(topic, ()):
+        topic = detect_topic(text)  # "法院作出了不予确认的决定…接下来怎么办" is about the confirmation
     current = slot_text(tracker, "topic")
     if detect_topic(text) is None and current in api.TOPIC_NAMES and last_answer_was_a_facet(tracker):
         topic = current  # "去边度申请" right after an arbitration answer is about arbitration
@@ -205,5 +265,8 @@ def facet_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     current = slot_text(tracker, "topic")
     if current not in api.TOPIC_NAMES or not last_answer_was_a_facet(tracker):
         return None
-    facets = facets_in(typed_text(tracker))
+    text = typed_text(tracker)
+    facets = facets_in(text)
+    if not facets and other_ways_facet(text, current):
+        facets = [other_ways_facet(text, current)]  # "咁仲有咩办法"
     return answer_known(dispatcher, tracker, current, facets, borrow=False) if facets else None

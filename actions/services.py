@@ -13,11 +13,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text,
+    button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text, typed_text,
 )
-from actions.facets import adds_facts, facet_reply
+from actions.facets import SHORT_FOLLOW_UP, adds_facts, facet_followup, facet_reply, facets_in
 from actions.facts import conversation_case
 from knowledge import api
+from knowledge.questions import set_aside_topics
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,11 @@ class ActionFindOffice(Action):
 
     @safe_run("find_office")
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if len(typed_text(tracker)) <= SHORT_FOLLOW_UP and facets_in(typed_text(tracker)) != ["where"]:
+            # "如果司法局也说维持呢" right after the objection answer names an office, not a visit
+            follow_up = facet_followup(dispatcher, tracker)
+            if follow_up is not None:
+                return follow_up
         city, district = slot_text(tracker, "city"), slot_text(tracker, "district")
         if not city and not district:
             buttons = [button(name, "find_office", city=name) for name in api.major_cities()]
@@ -182,7 +188,7 @@ class ActionServiceGuide(Action):
                          button("行政复议", "administrative_reconsideration"),
                          button("法律职业资格", "legal_qualification")] + next_step_buttons(None))
             return []
-        if code == "lawyer_service" or adds_facts(tracker):
+        if code == "lawyer_service" or adds_facts(tracker) or code in set_aside_topics(typed_text(tracker)):
             # "他有残疾证，还没请律师" inside a consultation adds a fact; it is not a lawyer request.
             # "他要把机器卖了跑路，法援来得及吗" changes the conclusion (Art. 44), not just asks a facet.
             from actions.dialogue import continue_consultation

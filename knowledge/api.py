@@ -300,8 +300,8 @@ def assess_legal_aid(case, session: Session | None = None) -> Verdict:
                 verdict.materials = list(dict.fromkeys(list(legal_aid.materials or []) + result.materials))
             verdict.offices = find_offices(case.city, office_type="legal_aid", session=s) if case.city else []
         if is_family_violence_case(case):
-            verdict.safety = FAMILY_VIOLENCE_SAFETY
-            verdict.sources += [src for src in _sources(s, FAMILY_VIOLENCE_SOURCES) if src not in verdict.sources]
+            verdict.safety, safety_sources = _family_violence_safety(s, case)
+            verdict.sources += [src for src in safety_sources if src not in verdict.sources]
         if result.outcome in ("likely_eligible", "not_covered"):
             verdict.alternatives = [r for r in _routes(s, case.case_type, with_legal_aid=False)]
             if not verdict.alternatives and case.case_type in CIVIL_CASE_TYPES:
@@ -335,6 +335,17 @@ FAMILY_VIOLENCE_SAFETY = (
     "情况紧急的24小时内作出。"
 )
 FAMILY_VIOLENCE_SOURCES = ["ADVL-23", "ADVL-27", "ADVL-28"]
+COHABITANT_VIOLENCE = "没有结婚的同居伴侣等家庭成员以外共同生活的人之间的暴力，参照反家庭暴力法执行，同样可以报警、申请人身安全保护令。"
+
+
+def _family_violence_safety(session: Session, case) -> tuple[str, list[SourceRef]]:
+    """The safety text and its sources; an unmarried couple living together is told Art. 37 applies."""
+    keys = list(FAMILY_VIOLENCE_SOURCES)
+    text = FAMILY_VIOLENCE_SAFETY
+    if "cohabiting_partner" in case.flags:
+        text += "\n" + COHABITANT_VIOLENCE
+        keys.append("ADVL-37")
+    return text, _sources(session, keys)
 
 
 def family_violence_safety(session: Session | None = None) -> ServiceGuide:
@@ -397,8 +408,7 @@ def consult(case, problem: str = "", session: Session | None = None) -> Consulta
             consultation.safety = FRAUD_REPORT_FIRST  # the police first: evidence and the money trail
         if is_family_violence_case(case):
             # Said once, first; the protection-order route would only repeat it.
-            consultation.safety = FAMILY_VIOLENCE_SAFETY
-            consultation.safety_sources = _sources(s, FAMILY_VIOLENCE_SOURCES)
+            consultation.safety, consultation.safety_sources = _family_violence_safety(s, case)
             consultation.routes = [r for r in routes if r.service_code != "protection_order"]
             if verdict is not None:
                 verdict.safety = ""
@@ -414,20 +424,21 @@ TOPIC_NAMES = {"legal_aid": "法律援助", "notarization": "公证", "mediation
                "legal_qualification": "法律职业资格考试"}
 
 
-def facet_answer(topic, facet, item=None, session: Session | None = None) -> FacetAnswer:
+def facet_answer(topic, facet, item=None, case_type=None, session: Session | None = None) -> FacetAnswer:
     """The short answer to one facet of a service; a notary item's own text wins over the
-    topic's. found=False (and no text) when the seed has no sourced answer for it."""
+    kind of problem's (facets.yml `cases`), which wins over the topic's. found=False (and no
+    text) when the seed has no sourced answer for it."""
     topic, facet = clean(topic), clean(facet)
     item = notary_item_code(item) if item else None
     name = TOPIC_NAMES.get(topic, topic or "")
     with _session(session) as s:
         rows = s.execute(select(Facet).where(Facet.topic == topic, Facet.facet == facet)).scalars().all()
         by_item = {r.item: r for r in rows}
-        row = by_item.get(item) or by_item.get("")
+        row = by_item.get(item) or by_item.get(f"case:{clean(case_type)}") or by_item.get("")
         if row is None:
             return FacetAnswer(topic or "", name, facet or "", "", [], found=False)
-        return FacetAnswer(row.topic, row.item or row.topic_name, row.facet, row.text,
-                           _sources(s, list(row.basis or [])))
+        shown = row.item if row.item and not row.item.startswith("case:") else row.topic_name
+        return FacetAnswer(row.topic, shown, row.facet, row.text, _sources(s, list(row.basis or [])))
 
 
 def facets_of(topic, session: Session | None = None) -> list[str]:

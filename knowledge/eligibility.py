@@ -43,6 +43,7 @@ FLAGS = frozenset({
     "urgent_preservation",               # Art. 44(2)
     "in_custody",                        # detained (the duty lawyer, Art. 30/37/39)
     "criminal_claimant",                 # Art. 29: private prosecutor (自诉) or incidental civil plaintiff
+    "cohabiting_partner",                # 反家庭暴力法 Art. 37: violence between unmarried people living together
 })
 # Flags that name the matter by themselves: no need to ask what the problem is.
 MATTER_FLAGS = frozenset({"compulsory_medical", "labour_relation", "unpaid_wages", "social_relief_claim", "pension_claim", "capacity_declaration", "food_drug_safety", "hero_martyr_rights",

@@ -13,41 +13,50 @@ from knowledge.text import to_simplified
 # How long something stays valid ("保护令能管多久"): its effect, not how fast it is decided.
 VALIDITY = re.compile(r"有效期|管多久|管几耐|管几长时间|过期|失效")
 
+VALUATION = re.compile(r"值(几多|多少|几)钱|估价|估值")
+CAN_IT_BE_DONE = re.compile(r"(可以|能)办(吗|嘛|不)|可唔可以办|办得到(吗|唔)|办得了吗|办唔办得|(?<![仲还])得唔得[？?。！!\s]*$")
+# "呢份协议可唔可以拎去公证": whether the matter can be notarized at all (公证法第十一条).
+NOTARIZABLE = re.compile(r"(可唔可以|可以|能不能|能否|可不可以|能唔能|得唔得)(拎去|拿去|去|来|做|办)?(做)?公证|(能|可以)(做|办)?公证(吗|嘛|不)")
+
 # Checked in this order; a message may ask several (all are returned, in this order).
 # remedy before refusal ("不服不予援助的决定"), effect before refusal ("他不照做怎么办").
 FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("proxy", re.compile(
         r"代办|代为申请|代他|代她|代我|替我|替他|替她|替佢|代替|让.{1,6}(替|帮|代).{0,4}去|委托(别人|他人|家人|亲戚|朋友|律师)|"
-        r"(家里人|家人|屋企人|亲戚|亲属|近亲属|子女|儿子|女儿|老婆|老公|我)(可以|能|能不能|可唔可以|可不可以|帮|去|替).{0,8}(办|申请|去|签)|"
+        r"(家里人|家人|屋企人|亲戚|亲属|近亲属|子女|儿子|女儿|老婆|老公|我)(可以|能|能不能|可唔可以|可不可以|帮|去|替)(?!怎么办|怎样办|咋办|点办|点算|如何办)(?!.{0,3}怎么办).{0,8}(办|申请|去|签)|"
         r"帮(他|她|佢|我|我爸|我妈|老人)(去)?.{0,6}(办|申请|签)|本人(亲自|一定|必须|要|不去|去不了|来不了)|"
         r"(一定|必须|是不是|系咪|要不要)(要)?本人(去|到场|亲自|来)|(本人|他|她|佢)(来不了|去不了|出不来|走不了)")),
     ("remedy", re.compile(
         r"不服|异议|投诉|复查|申诉|上诉|不满意|唔服|(不同意|不认可|不接受).{0,6}(决定|结果|结论|鉴定|公证)|"
         r"(驳回|不批|没批|冇批|不给批|不予|拒绝|唔批).{0,12}(怎么办|点算|点办|咋办|可以|能不能|还能|有什么办法)|"
-        r"(公证书|公证)[^。]{0,12}(有问题|有错|错了|写错|唔啱|不对|有误)|不予(法律)?援助|终止(法律)?援助|(法援|援助)[^。]{0,10}终止|(不给|唔俾|唔帮|不帮)(我)?(法律)?援助|(如果|要是).{0,8}维持")),
+        r"(公证书|公证)[^。]{0,12}(有问题|有错|错了|写错|唔啱|不对|有误)|不予(法律)?援助|终止(法律)?援助|(法援|援助)[^。]{0,10}终止|(不给|唔俾|唔帮|不帮)(我)?(法律)?援助|(如果|要是).{0,8}维持|推翻|撤销(这份|那份|个|份)?公证|(公证书|公证)[^。]{0,6}(作废|无效)")),
     ("effect", re.compile(
         r"有效|有用|冇用|没用吗|效力|算数|算不算数|约束力|管用|不照做|唔照做|不履行|反悔|不认账|不认数|"
         r"赖账|强制执行|执行|法律保护|靠得住|作数|" + VALIDITY.pattern + "|"
         r"(违反|违背|不遵守|唔遵守|不理)[^。，？?]{0,6}(保护令|协议|调解书|裁定|公证书)|"
         r"(到时|以后|之后|如果|万一|确认了|确认咗|签了|签咗)[^。]{0,10}(唔还|不还|不给|唔俾|不照做|唔照做|赖)")),
     ("refusal", re.compile(
-        r"不配合|(对方|他|她|佢|人家)(不来|唔来)|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
+        r"不配合|(对方|他|她|佢|人家)(不来|唔来)|会(不会)?受理|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
         r"(什么|哪些|乜).{0,4}(情况|时候).{0,6}(不|唔)(给|办|受理)|不参加|不出面|"
         r"(能|可以|会|肯)(给|帮|同|俾)我(们)?办(吗|嘛|唔)|能不能(给我)?办|办唔办到|办不办得了")),
+    # a valuation is not a fee question but a refusal (公证法第三十一条第三项: 评估事项)
+    ("refusal", re.compile(r"值(几多|多少|几)钱|估价|估值|评估(?!费)|(证明|公证)[^。？?]{0,12}(价值|市值)")),
     ("fee", re.compile(
         r"要钱|要不要钱|使唔使钱|收费|收钱|收唔收|费用|多少钱|几多钱|几钱|免费|花钱|出钱|交钱|贵不贵|贵唔贵|"
-        r"给钱|俾钱|畀钱|律师费|诉讼费|收不收")),
+        r"给钱|俾钱|畀钱|律师费|诉讼费|收不收|减免|免收|减收|可以免|能不能免|能唔能免|便宜(?:啲|点|些)|负担不起|付不起|出不起|俾唔起")),
     ("time_limit", re.compile(
         r"多久|多长时间|几长时间|几天|几日|几耐|几时|什么时候|乜嘢时候|咩时候|多少天|期限|时效|时限|多快|"
-        r"最快|要等|几个月|当天|几个工作日|几个钟|几点|什么时间|乜嘢时间|时间内|几日内|时间限制|"
-        r"(?:会不会|会唔会|系咪|是不是)(?:已经)?(?:过了|过咗|过期)")),
+        r"最快|要等|几个月|当天|几多日|几多天|几多个工作日|几个工作日|几个钟|几点|什么时间|乜嘢时间|时间内|几日内|时间限制|"
+        r"(?:会不会|会唔会|系咪|是不是)(?:已经)?(?:过了|过咗|过期)|来得及|来唔来得切|来得切|赶得上|赶唔赶得切|"
+        # "两个月前签咗协议…而家仲得唔得": is it still possible after that long
+        r"(?:个月|年|天|日|周|星期|礼拜)(?:前|之前|以前|了|咗)[^？?]{0,30}(?:还|仲)(?:得唔得|得不得|可以吗|可唔可以|可不可以|行不行|行吗|能不能|能吗)")),
     ("materials", re.compile(
         r"材料|带什么|带啲乜|带乜|带咩|证件|资料|准备什么|准备啲乜|准备乜|准备咩|要什么东西|需要什么证明|"
         r"要啲乜|要乜嘢|要咩嘢|证明材料|申请书|写不了|写唔到|唔识字|不识字|(带|要|需要|准备|使唔使).{0,3}(身份证|户口本)")),
     ("where", re.compile(
         r"在哪|去哪|哪里办|哪里申请|边度|喺边|去边|什么地方|乜地方|哪个部门|哪个单位|地址|网上|线上|在线|"
         r"回老家|回去办|要回|返乡下|返屋企|异地|本地|就近|哪个法院|哪家|"
-        r"(去|在|喺|返|回|到)[^，。？?]{1,8}办|向(谁|边个|哪里|哪个)")),
+        r"(去|在|喺|返|回|到)[^，。？?]{1,8}办|(返|回)[^，。？?\s]{1,6}(做|申请)|(一定|必须|是不是|系咪|要不要|使唔使)(要)?(返|回|去)[^，。？?\s]{1,6}|向(谁|边个|哪里|哪个)")),
     ("after", re.compile(
         r"之后|然后呢|然后点|接下来|下一步|以后会|批了|靠不靠谱|靠唔靠谱|靠谱|有没有经验|有冇经验|"
         r"律师怎么样|流程|程序是|点样办|怎么办理|会怎样|会点|(什么|甚么|乜嘢|咩|哪种|怎样)(样)?的?律师|"
@@ -79,6 +88,10 @@ def detect_facets(text) -> list[str]:
     """Every facet the message asks about, in FACET_PATTERNS order ([] for none)."""
     plain = _plain(text)
     found = [code for code, pattern in FACET_PATTERNS if pattern.search(plain)]
+    if not found and CAN_IT_BE_DONE.search(plain):
+        found = ["refusal"]  # "…可以办吗" with nothing more specific: when it cannot be done
+    if VALUATION.search(plain) and "fee" in found:
+        found.remove("fee")  # "公证我部车值几多钱" asks for a valuation, not the price of the service
     if "proxy" in found and "where" in found:
         found.remove("where")  # "帮她去公证处办" asks who may go, not where
     if "time_limit" in found and VALIDITY.search(plain):
@@ -91,15 +104,96 @@ def detect_facet(text) -> str | None:
     return found[0] if found else None
 
 
+# "还有什么办法" after a service's answer: what else the citizen can do there. Which facet
+# answers it depends on the service (after the mediation or its confirmation: the agreement
+# still binds and the court hears it; after a legal-aid or notarial decision: the objection).
+OTHER_WAYS = re.compile(r"还能干嘛|还能做什么|仲可以做咩|仲可以点做|(?:还有|仲有|有冇|有没有|有无)(?:其他|别的|第二个|第二啲)?(?:什么|咩|乜嘢|乜|啲)?(?:办法|方法|途径|路)|"
+                        r"(?:其他|别的|第二个)(?:办法|方法|途径)|还能怎么办|仲可以点|还可以怎么|仲可以做乜")
+OTHER_WAYS_FACET = {"judicial_confirmation": "effect", "mediation": "effect", "legal_aid": "remedy",
+                    "notarization": "remedy", "protection_order": "remedy"}
+
+
+def other_ways_facet(text, topic: str | None) -> str | None:
+    """The facet that answers "还有什么办法" about `topic`, or None."""
+    return OTHER_WAYS_FACET.get(topic) if topic and OTHER_WAYS.search(_plain(text)) else None
+
+
 # "律师" alone names the lawyer service only when nothing else is being discussed
 # ("要几耐先有律师嚟见佢" after a legal-aid answer is about the legal-aid lawyer).
 WEAK_TOPICS = ("lawyer_service",)
 
 
+# "除了法援，拿工资要去哪里告" names legal aid only to set it aside.
+SET_ASIDE = re.compile(r"除(?:了|咗)?(?:法律援助|法援|调解|公证|仲裁|律师|复议)(?:以外|之外)?|"
+                       r"(?:法律援助|法援|调解|公证|仲裁)(?:以外|之外)")
+
+
+def set_aside_topics(text) -> set[str]:
+    """The services a message names only to set them aside ("除了法援" → {"legal_aid"})."""
+    return {code for span in SET_ASIDE.findall(_plain(text)) for code, pattern in TOPIC_PATTERNS
+            if pattern.search(span)}
+
+
 def detect_topic(text, current: str | None = None) -> str | None:
     """The service the message names, or None; a weak match yields to `current`."""
-    plain = _plain(text)
+    plain = SET_ASIDE.sub("", _plain(text))
     for code, pattern in TOPIC_PATTERNS:
         if pattern.search(plain):
             return current if code in WEAK_TOPICS and current else code
+    return None
+
+
+# ---------------------------------------------------------------- repeated questions
+
+CLAUSE_END = re.compile(r"(?<=[。；])")
+
+
+def _bigrams(text: str) -> set[str]:
+    plain = re.sub(r"[\s，。；、？?！!：:（）()“”]", "", _plain(text))
+    return {plain[i:i + 2] for i in range(len(plain) - 1)}
+
+
+def _clause_score(clause: str, asked: set[str]) -> int:
+    """Shared words, doubled in the clause's condition ("对维持决定不服的，…" answers "如果维持呢")."""
+    head, _, rest = clause.partition("，")
+    if rest and head.endswith("的"):
+        return 2 * len(asked & _bigrams(head)) + len(asked & _bigrams(rest))
+    return len(asked & _bigrams(clause))
+
+
+# Words every answer and question share: they tell no clause apart.
+COMMON_BIGRAMS = {"怎么", "么办", "可以", "申请", "如果", "的话", "什么", "是不", "不是", "会怎", "怎样", "点算", "点办", "法院"}
+
+
+def focus_on_question(answer: str, question, topic_name: str = "") -> str | None:
+    """The clause of `answer` that best answers `question` ("如果司法局也说维持呢" → "对维持决定
+    不服的，可以依法申请行政复议或者提起行政诉讼"), for a follow-up whose full answer was just
+    given; None when no clause shares a word with it. Ties go to the later clause (the next step)."""
+    clauses = [c for c in CLAUSE_END.split(answer or "") if c.strip()]
+    asked = _bigrams(question) - _bigrams(topic_name) - COMMON_BIGRAMS
+    if len(clauses) < 2 or not asked:
+        return None
+    scores = [_clause_score(c, asked) for c in clauses]
+    best = max(scores)
+    if best == 0:
+        return None
+    return [c for c, score in zip(clauses, scores) if score == best][-1]
+
+
+# ---------------------------------------------------------------- where the citizen lives
+
+RESIDENCE_AFTER = re.compile(r"^[^，。？?]{0,3}(?:返工|工作|上班|打工|住|生活|定居|读书)")
+
+
+def residence_city(text, cities: list[str]) -> str | None:
+    """Of the cities a message names, the one the citizen lives or works in ("我喺深圳返工住咗三年，
+    户口喺湛江" → 深圳市): where a notarization may be applied for (公证法第二十五条, 经常居住地)."""
+    plain = _plain(text)
+    for city in cities or []:
+        short = city[:-1] if isinstance(city, str) and city.endswith("市") else city
+        if not short:
+            continue
+        for match in re.finditer(re.escape(short), plain):
+            if RESIDENCE_AFTER.search(plain[match.end():match.end() + 8]):
+                return city
     return None

@@ -110,8 +110,12 @@ def load_facets(doc: dict, check_basis) -> list[dict]:
     rows = []
     for topic, body in (doc.get("topics") or {}).items():
         name = body.get("name") or topic
-        scopes = [("", body.get("facets") or {})] + list((body.get("items") or {}).items())
-        for item, facets in scopes:
+        scopes = [("", name, body.get("facets") or {})] + [(item, name, f) for item, f in (body.get("items") or {}).items()]
+        # cases: a kind of problem's own answer (a medical dispute's mediation needs both sides)
+        for case_type, block in (body.get("cases") or {}).items():
+            scopes.append((f"case:{case_type}", block.get("name") or name,
+                           {k: v for k, v in block.items() if k != "name"}))
+        for item, scope_name, facets in scopes:
             for facet, entry in (facets or {}).items():
                 where = f"facets.yml {topic}/{item or '-'}/{facet}"
                 if facet not in FACETS:
@@ -119,7 +123,7 @@ def load_facets(doc: dict, check_basis) -> list[dict]:
                 basis = check_basis(where, entry.get("basis"))
                 if not basis:
                     raise SeedError(f"{where}: no basis")
-                rows.append({"topic": topic, "item": item, "facet": facet, "topic_name": name,
+                rows.append({"topic": topic, "item": item, "facet": facet, "topic_name": scope_name,
                              "text": entry["text"].strip(), "basis": basis})
     return rows
 

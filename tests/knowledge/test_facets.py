@@ -12,8 +12,10 @@ def test_every_facet_has_a_verified_article(kb):
     data = load_seed()
     assert len(data.facets) >= 100
     for row in data.facets:
-        answer = api.facet_answer(row["topic"], row["facet"], row["item"] or None)
+        case_type = row["item"][len("case:"):] if row["item"].startswith("case:") else None
+        answer = api.facet_answer(row["topic"], row["facet"], None if case_type else row["item"] or None, case_type)
         assert answer.found and answer.citations, (row["topic"], row["item"], row["facet"])
+        assert answer.text == row["text"], (row["topic"], row["item"], row["facet"])
         assert "依据：《" in answer.to_text()
 
 
@@ -35,6 +37,20 @@ def test_property_power_of_attorney_may_be_notarized_where_the_applicant_lives(k
 def test_legal_aid_objection_is_reviewed_within_five_days(kb):
     answer = api.facet_answer("legal_aid", "remedy")
     assert "5日" in answer.text and "法律援助法第四十九条" in answer.citations
+
+
+def test_a_medical_dispute_is_mediated_only_with_the_hospitals_consent(kb):
+    # 医疗纠纷预防和处理条例第三十一条: both sides apply, or the other side consents
+    answer = api.facet_answer("mediation", "refusal", case_type="medical")
+    assert "同意" in answer.text and "医疗纠纷预防和处理条例第三十一条" in answer.citations
+    assert answer.topic_name == "医疗纠纷人民调解"
+    assert api.facet_answer("mediation", "refusal", case_type="debt").text == api.facet_answer("mediation", "refusal").text
+
+
+def test_an_unconfirmed_mediation_agreement_still_binds_and_can_be_sued_on(kb):
+    # 人民调解法第三十一条、第三十二条: the agreement binds; a dispute over it goes to court
+    answer = api.facet_answer("judicial_confirmation", "effect")
+    assert "起诉" in answer.text and "人民调解法第三十二条" in answer.citations
 
 
 def test_judicial_confirmation_time_limits(kb):

@@ -23,6 +23,8 @@ from knowledge.facts import extract
     ("我七十岁了，儿子把我赶出家门不给饭吃", "abuse_victim"),
     ("我被老公打到进医院", "abuse_victim"),
     ("公司不承认我是员工，想确认劳动关系", "labour_relation"),
+    ("是不是要先去法院认定她没有行为能力", "capacity_declaration"),
+    ("我和男朋友没结婚，同居三年了，他一喝酒就打我", "cohabiting_partner"),
 ])
 def test_flags(text, flag):
     facts = extract([text])

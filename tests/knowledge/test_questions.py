@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.questions import detect_facet, detect_facets, detect_topic
+from knowledge.questions import (
+    detect_facet, detect_facets, detect_topic, focus_on_question, other_ways_facet, set_aside_topics,
+)
 
 
 @pytest.mark.parametrize("text, facet", [
@@ -26,6 +28,11 @@ from knowledge.questions import detect_facet, detect_facets, detect_topic
     ("签了协议他又反悔怎么办", "effect"),
     ("这个协议有法律效力吗", "effect"),
     ("申请了之后呢，下一步是什么", "after"),
+    ("两个月前签咗协议，而家先去申请司法确认仲得唔得？", "time_limit"),
+    ("现在去还来得及吗", "time_limit"),
+    ("鉴定费有没有减免", "fee"),
+    ("想去公证处开邻居的婚姻状况证明，可以办吗", "refusal"),
+    ("我想公证处证明间铺值几多钱。得唔得", "refusal"),
 ])
 def test_the_facet_asked(text, facet):
     assert detect_facet(text) == facet
@@ -71,3 +78,34 @@ def test_breaking_a_law_is_not_asking_about_an_agreements_effect():
 def test_a_lawyer_mentioned_during_another_topic_stays_in_that_topic():
     assert detect_topic("要多久才有律师来见他", current="legal_aid") == "legal_aid"
     assert detect_topic("要多久才有律师来见他") == "lawyer_service"
+
+
+@pytest.mark.parametrize("text", ["我能怎么办", "我可以怎么办"])
+def test_what_can_i_do_is_not_asking_for_a_proxy(text):
+    assert "proxy" not in detect_facets(text)
+
+
+def test_a_service_set_aside_is_not_the_topic():
+    assert set_aside_topics("那除了法援，拿工资要去哪里告") == {"legal_aid"}
+    assert detect_topic("那除了法援，拿工资要去哪里告") is None
+    assert detect_topic("法援要去哪里申请") == "legal_aid"
+
+
+def test_other_ways_depend_on_the_service():
+    assert other_ways_facet("咁仲有咩办法", "judicial_confirmation") == "effect"
+    assert other_ways_facet("还有别的办法吗", "legal_aid") == "remedy"
+    assert other_ways_facet("咁仲有咩办法", None) is None
+    assert other_ways_facet("要多久", "legal_aid") is None
+
+
+OBJECTION = ("对不予或者终止法律援助的决定有异议的，可以向设立该法律援助机构的司法行政部门提出，司法行政部门自收到"
+             "异议之日起5日内审查，作出维持或者责令改正的决定；对维持决定不服的，可以依法申请行政复议或者提起行政诉讼。"
+             "法律援助机构或人员不依法履行职责的，受援人可以向司法行政部门投诉，并可以请求更换法律援助人员。")
+
+
+def test_a_follow_up_gets_the_clause_that_answers_it():
+    assert focus_on_question(OBJECTION, "如果司法局也说维持呢", "法律援助").startswith("对维持决定不服的")
+    assert "投诉" in focus_on_question(OBJECTION, "法援律师不履行职责能投诉吗", "法律援助")
+    # nothing but the service's own name in common: no clause stands out
+    assert focus_on_question(OBJECTION, "法律援助怎么办", "法律援助") is None
+    assert focus_on_question("只有一句。", "一句") is None
