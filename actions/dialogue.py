@@ -19,7 +19,9 @@ from actions import services
 from actions.common import (
     HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
-from actions.facets import SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, named_service_reply, question_part
+from actions.facets import (
+    SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, named_service_reply, question_part,
+)
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
                            conversation_case_type, user_events)
 from bot.logsafe import pseudonym
@@ -252,10 +254,23 @@ class ValidateLegalAidForm(FormValidationAction):
 
     async def run(self, dispatcher, tracker, domain):
         try:
+            self._answer_question_in_passing(dispatcher, tracker)
             return await super().run(dispatcher, tracker, domain)
         except Exception:  # noqa: BLE001 - end the form; the verdict action explains or apologises
             log.exception("validate_legal_aid_form failed (conversation %s)", pseudonym(tracker.sender_id))
             return [SlotSet(REQUESTED_SLOT, None)]
+
+    @staticmethod
+    def _answer_question_in_passing(dispatcher, tracker) -> None:
+        """"3日咁紧，等你哋审批实过咗期啦，点算" while a screening question is open: the form
+        takes the turn (no rule runs), so the question is answered here before the next one."""
+        text = latest_text(tracker)
+        if (tracker.active_loop or {}).get("name") != "legal_aid_form" or text.startswith("/") \
+                or latest_intent(tracker) not in ANSWER_INTENTS:
+            return
+        facets = [f for f in asked_facets(text) if f in STORY_FACETS]
+        if facets:
+            answer_facets(dispatcher, tracker, "legal_aid", facets)
 
     # -- custom extractions (facts the NLU contract has no entity for)
 
@@ -306,6 +321,11 @@ class ValidateLegalAidForm(FormValidationAction):
     def validate_case_type(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if isinstance(value, list):
             value = value[-1] if value else None
+        # The conversation's case type decides: "能不能申请法律援助" (read as other_legal) after a
+        # story about a labour relation does not replace it (actions.facts owns the case type).
+        decided = conversation_case_type(tracker)
+        if decided in CASE_TYPES:
+            value = decided
         if value not in CASE_TYPES:
             return {"case_type": None}
         return {"case_type": value}
@@ -475,8 +495,10 @@ class ActionRouteLegalProblem(Action):
         named = named_service_reply(dispatcher, tracker)
         if named is not None:  # "…想办继承公证，可唔可以喺珠海办？" asks about the service
             return named
-        if len(latest_text(tracker)) <= SHORT_FOLLOW_UP:
+        if len(latest_text(tracker)) <= SHORT_FOLLOW_UP and slot_text(tracker, "topic") != "legal_aid":
             # "咁到时佢唔还钱点算" right after a judicial-confirmation answer asks about that service
+            # (after a legal-aid answer the consultation tells applying from the matter itself:
+            # "国家赔偿有冇时间限制")
             follow_up = facet_followup(dispatcher, tracker)
             if follow_up is not None:
                 return follow_up

@@ -254,6 +254,8 @@ def named_service_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
     facets = facets_in(text)
     if topic == "legal_aid":
         facets = [f for f in facets if f in LEGAL_AID_SERVICE_FACETS]
+    if not facets and topic == "protection_order" and "保护令" not in text:
+        facets = ["what"]  # "点样可以叫佢唔好再接近我": what the order is and does
     if not facets:
         return None
     return answer_known(dispatcher, tracker, topic, facets)

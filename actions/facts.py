@@ -83,13 +83,15 @@ def conversation_case_type(tracker: Tracker) -> str | None:
     validated answer). Slot events right after a user turn are that turn's own extraction."""
     current: str | None = None
     after_user = seen = False
+    last_stated = None
     for event in tracker.events:
         kind = event.get("event")
         if kind in ("restart", "session_started"):
-            current, after_user = None, False
+            current, after_user, last_stated = None, False, None
         elif kind == "user":
             after_user = True
             stated = stated_case_type(event)
+            last_stated = stated[0] if stated else None
             text = event.get("text") or ""
             if stated and replaces(current, stated[0], stated[1], text if isinstance(text, str) else ""):
                 current, seen = stated[0], True
@@ -97,6 +99,8 @@ def conversation_case_type(tracker: Tracker) -> str | None:
             after_user = False
         elif kind == "slot" and event.get("name") == "case_type" and not after_user:
             value = event.get("value")
+            if value is not None and value == last_stated:
+                continue  # a form filling the slot from the turn's entity: already weighed above
             current, seen = (value if isinstance(value, str) and value else None), True
     # A tracker without those events (restored from slots only) keeps its slot.
     return current if seen else slot_text(tracker, "case_type")

@@ -15,10 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text, typed_text,
 )
-from actions.facets import SHORT_FOLLOW_UP, adds_facts, facet_followup, facet_reply, facets_in
+from actions.facets import SHORT_FOLLOW_UP, adds_facts, answer_facets, facet_followup, facet_reply, facets_in
 from actions.facts import conversation_case
 from knowledge import api
-from knowledge.questions import set_aside_topics
+from knowledge.questions import asks_if_mediation_comes_first, set_aside_topics
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ TOPIC_OFFICE_TYPE = {"legal_aid": "legal_aid", "notarization": "notary", "cross_
                      "mediation": "mediation", "judicial_appraisal": "judicial_appraisal",
                      "arbitration": "labor_arbitration"}
 MAX_OFFICES_SHOWN = 4
+LABOUR_CASE_TYPES = ("labor_pay", "labor_contract", "work_injury", "social_insurance")
 
 
 class ActionLegalAidVerdict(Action):
@@ -78,6 +79,10 @@ class ActionMediationGuide(Action):
 
     @safe_run("mediation")
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if asks_if_mediation_comes_first(typed_text(tracker)) \
+                and conversation_case(tracker).route_type in LABOUR_CASE_TYPES:
+            # a labour dispute: mediation may be skipped, arbitration is the route (LDMAL Art. 5)
+            return answer_facets(dispatcher, tracker, "arbitration", ["what"])
         facet_events = facet_reply(dispatcher, tracker, "mediation")
         if facet_events is not None:
             return facet_events

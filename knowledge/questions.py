@@ -11,7 +11,9 @@ import re
 from knowledge.text import to_simplified
 
 # How long something stays valid ("保护令能管多久"): its effect, not how fast it is decided.
-VALIDITY = re.compile(r"有效期|管多久|管几耐|管几长时间|过期|失效")
+# "仲有3日就过期" states a deadline; only a question about expiry is one ("过期了怎么办").
+VALIDITY = re.compile(r"有效期|管多久|管几耐|管几长时间|(?:过期|失效)(?:了|咗)?(?:怎么办|点算|点办|咋办|吗|未|没有|呢|之后|以后)|"
+                      r"(?:会不会|会唔会|几时|什么时候|咩时候)(?:过期|失效)")
 
 VALUATION = re.compile(r"值(几多|多少|几)钱|估价|估值")
 CAN_IT_BE_DONE = re.compile(r"(可以|能)办(吗|嘛|不)|可唔可以办|办得到(吗|唔)|办得了吗|办唔办得|(?<![仲还])得唔得[？?。！!\s]*$")
@@ -36,7 +38,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(违反|违背|不遵守|唔遵守|不理)[^。，？?]{0,6}(保护令|协议|调解书|裁定|公证书)|"
         r"(到时|以后|之后|如果|万一|确认了|确认咗|签了|签咗)[^。]{0,10}(唔还|不还|不给|唔俾|不照做|唔照做|赖)")),
     ("refusal", re.compile(
-        r"不配合|(对方|他|她|佢|人家)(不来|唔来)|会(不会)?受理|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
+        r"不配合|(对方|他|她|佢|人家)(不来|唔来)|会(不会)?受理|会唔会唔批|会不会不批|批唔批|批不批|会不会批|会唔会批|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
         r"(什么|哪些|乜).{0,4}(情况|时候).{0,6}(不|唔)(给|办|受理)|不参加|不出面|"
         r"(能|可以|会|肯)(给|帮|同|俾)我(们)?办(吗|嘛|唔)|能不能(给我)?办|办唔办到|办不办得了")),
     # a valuation is not a fee question but a refusal (公证法第三十一条第三项: 评估事项)
@@ -58,7 +60,9 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"回老家|回去办|要回|返乡下|返屋企|异地|本地|就近|哪个法院|哪家|"
         r"(去|在|喺|返|回|到)[^，。？?]{1,8}办|(返|回)[^，。？?\s]{1,6}(做|申请)|(一定|必须|是不是|系咪|要不要|使唔使)(要)?(返|回|去)[^，。？?\s]{1,6}|向(谁|边个|哪里|哪个)")),
     ("after", re.compile(
-        r"之后|然后呢|然后点|接下来|下一步|以后会|批了|靠不靠谱|靠唔靠谱|靠谱|有没有经验|有冇经验|"
+        # "等你哋审批实过咗期啦": the deadline passing while the application is decided (先行提供)
+        r"(等|审批|审核|批落来|批下来|批准)[^。？?]{0,10}(过咗期|过期|过了期|来不及|赶不及|嚟唔切|来唔切|超过时效|过时效)|"
+        r"(申请|办|批|交|提交|签|受理)[^，。？?\s]{0,4}(之后|以后)|(之后|以后)(呢|点|怎么|会|要|做什么|做咩)|然后呢|然后点|接下来|下一步|以后会|批了|靠不靠谱|靠唔靠谱|靠谱|有没有经验|有冇经验|"
         r"律师怎么样|流程|程序是|点样办|怎么办理|会怎样|会点|(什么|甚么|乜嘢|咩|哪种|怎样)(样)?的?律师|"
         r"律师.{0,4}(靠谱|经验|水平|专业|资历)")),
     ("who", re.compile(r"谁可以|什么人可以|哪些人可以|边个可以|乜人可以|谁能申请|谁来申请")),
@@ -67,7 +71,8 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
 # Which service a message names, most specific first ("调解协议司法确认" is not plain mediation).
 TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("judicial_confirmation", re.compile(r"司法确认|确认(调解)?协议|调解协议.{0,8}(法院|确认)|调解协议[^。？?]{0,20}(不予确认|驳回)|去?法院(那边|嗰边|那里)?确认|确认(了|咗)")),
-    ("protection_order", re.compile(r"保护令")),
+    ("protection_order", re.compile(r"保护令|(叫|让|要)(他|佢|她)(唔好|不要|别|唔准|不准)(再)?(接近|靠近|骚扰|跟踪|嚟搵|来找)|"
+                                    r"禁止(他|佢|她)?(接近|靠近|骚扰|跟踪)")),
     ("legal_aid", re.compile(r"法律援助|法律援[注住主]|法援|援助律师|值班律师|指派.{0,4}律师|派.{0,6}律师|国家.{0,2}派")),
     ("cross_province", re.compile(r"跨省|异地通办|通办")),
     ("notarization", re.compile(r"公证")),
@@ -197,3 +202,11 @@ def residence_city(text, cities: list[str]) -> str | None:
             if RESIDENCE_AFTER.search(plain[match.end():match.end() + 8]):
                 return city
     return None
+
+
+# "系咪一定要先搵调解先得": mediation is never a precondition of labour arbitration (劳动争议调解仲裁法第五条).
+MEDIATION_FIRST = re.compile(r"(一定|必须|是不是|系咪|要不要|使唔使|非要)(要)?先[^，。？?]{0,4}调解|调解[^，。？?]{0,4}(先得|先可以|才能|才可以)")
+
+
+def asks_if_mediation_comes_first(text) -> bool:
+    return bool(MEDIATION_FIRST.search(_plain(text)))

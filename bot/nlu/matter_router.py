@@ -142,8 +142,15 @@ DV = "domestic_violence"
 VIOLENCE_SIDES = (DV, "criminal", "personal_injury", "tort", "administrative")
 
 
+# The question of a long message is at its end.
+QUESTION_CHARS = 24
+
+
 def other_matter(text: str) -> str | None:
-    """The non-violence matter named last in the message (the one asked about), if any."""
+    """The non-violence matter named last in the message (the one asked about), if any; none
+    when the question is the protection order ("我同老公分居紧…会唔会唔批保护令")."""
+    if "保护令" in text[-QUESTION_CHARS:]:
+        return None  # the question is the protection order
     best: tuple[int, str] | None = None
     for value, patterns in KEY_PHRASE_PATTERNS["case_type"].items():
         if value in VIOLENCE_SIDES:

@@ -71,3 +71,15 @@ def test_the_verdict_uses_the_specific_type_not_the_later_vague_one(run):
     messages, _ = run(ActionLegalAidVerdict(), tracker)
     text = all_text(messages)
     assert "第三十一条" in text or "第四十二条" in text
+
+
+def test_a_form_filling_the_slot_from_a_vague_turn_does_not_replace_the_story():
+    # "能不能申请法律援助" read as other_legal; the screening form then copies the entity into the slot
+    events = [said("我在深圳送外卖两年了，平台说我不算他们员工，我想先确认我跟站点公司是劳动关系", "labor_contract", 0.6),
+              {"event": "action", "name": "action_route_legal_problem"},
+              said("我是深圳本地人，现在没收入，能不能申请法律援助", "other_legal", 0.23),
+              {"event": "action", "name": "legal_aid_form"},
+              {"event": "slot", "name": "case_type", "value": "other_legal"},
+              said("我在南山", None)]
+    tracker = tracker_of(*events, slots={"case_type": "other_legal"})
+    assert conversation_case_type(tracker) == "labor_contract"

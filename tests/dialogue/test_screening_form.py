@@ -187,3 +187,13 @@ def test_every_question_has_answer_buttons(run, action, expected):
     messages, _ = run(action, make_tracker())
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert all(p in payloads for p in expected)
+
+
+def test_a_question_asked_instead_of_an_answer_is_answered_then_the_screening_goes_on(run):
+    # The form takes such a turn (no rule runs): "等你哋审批实过咗期啦" is Art. 44's advance aid.
+    slots = {"case_type": "labor_pay", "city": "中山市", "requested_slot": "person_group"}
+    tracker = make_tracker(slots, text="3日咁紧 等你哋审批实过咗期啦 点算", intent="nlu_fallback",
+                           active_loop="legal_aid_form")
+    messages, events = run(FORM, tracker)
+    assert "先行提供" in all_text(messages) and "第四十四条" in all_text(messages)
+    assert requested(events) is not None  # the screening continues

@@ -69,6 +69,11 @@ def test_violence_then_divorce_is_about_the_divorce():
     assert case_types_after_resolving("老公喝醉打我，家暴好多次了，我想离婚", ("domestic_violence", "家暴")) == ["marriage"]
 
 
+def test_a_protection_order_question_stays_family_violence_whatever_else_is_said():
+    text = "我同老公分居紧 佢成日打电话恐吓我话要斩死我 但系佢未真系郁手打过我 咁样法院会唔会唔批保护令"
+    assert case_types_after_resolving(text, ("domestic_violence", "恐吓")) == ["domestic_violence"]
+
+
 def test_an_objection_to_a_legal_aid_refusal_is_a_remedy_question():
     msg = message("法援中心给了我一个不予法律援助的通知书，说我家收入超标了，我能怎么办", "legal_aid_eligibility")
     ROUTER.process([msg])
