@@ -15,7 +15,7 @@ from actions.common import button, next_step_buttons, safe_run, slot_text, typed
 from actions.facts import case_before_and_after_latest, conversation_case_type
 from knowledge import api
 from knowledge.questions import (
-    NOTARIZABLE, detect_facets, detect_topic, focus_on_question, other_ways_facet, residence_city,
+    NOTARIZABLE, detect_facets, detect_topic, focus_on_question, other_ways_facet, property_city, residence_city,
 )
 from knowledge.text import to_simplified
 from knowledge.results import FACET_NAMES
@@ -76,9 +76,18 @@ def facet_buttons(topic: str, answered: list[str]) -> list[dict]:
             if f in have and f not in answered][:MAX_FACET_BUTTONS]
 
 
+# "可唔可以委托人帮佢去" asks for a proxy for the item under discussion; it names no 委托公证.
+PROXY_NOT_ITEM = re.compile(r"委托(人|他人|别人|朋友|亲戚|家人|律师)")
+
+
 def notary_item_of(tracker: Tracker) -> str | None:
     """The notary item the latest message names ("想立个遗嘱"), else the slot's."""
-    return api.notary_item_code(typed_text(tracker)) or api.notary_item_code(slot_text(tracker, "notary_item"))
+    text = typed_text(tracker)
+    named = api.notary_item_code(text)
+    current = api.notary_item_code(slot_text(tracker, "notary_item"))
+    if named == "委托公证" and current and PROXY_NOT_ITEM.search(text) and "委托公证" not in text:
+        return current
+    return named or current
 
 
 def facet_texts(topic: str, facets: list[str], tracker: Tracker) -> list[api.FacetAnswer]:
@@ -93,15 +102,28 @@ RESIDENCE_ITEMS = ("委托公证", "声明公证", "遗嘱公证", "赠与公证
                    "出生公证", "亲属关系公证", "无犯罪记录公证", "婚姻状况公证")
 
 
+# Items whose real property decides the office (公证法第二十五条第二款: 不动产所在地).
+PROPERTY_ITEMS = ("继承公证",)
+
+
 def residence_note(answer: api.FacetAnswer, tracker: Tracker) -> str:
-    """"您经常居住在深圳…" after the where-answer of such an item, when the message says where
-    the citizen lives; "" otherwise."""
-    if answer.topic != "notarization" or answer.facet != "where" or notary_item_of(tracker) not in RESIDENCE_ITEMS:
+    """The where-answer said for the places in the message: "房产在佛山市的…" for an item the
+    house decides, "您经常居住在深圳市的…" for one the applicant's home may decide; "" otherwise."""
+    if answer.topic != "notarization" or answer.facet != "where":
         return ""
-    city = residence_city(typed_text(tracker), latest_entities(tracker, "city"))
-    if city is None:
+    item, text, cities = notary_item_of(tracker), typed_text(tracker), latest_entities(tracker, "city")
+    if item in PROPERTY_ITEMS:
+        city = property_city(text, cities)
+        return f"您说的房产在{city}，{item}要向{city}的公证处申请。" if city else ""
+    if item not in RESIDENCE_ITEMS:
         return ""
-    return f"您经常居住在{city}的，可以向{city}的公证处申请，不必专门回去。"
+    city = residence_city(text, cities)
+    return f"您经常居住在{city}的，可以向{city}的公证处申请，不必专门回去。" if city else ""
+
+
+# Facets whose sentences are steps one after another (a follow-up asks the next one); in the
+# others ("where": 不动产所在地 … 不涉及不动产的 …) one sentence alone could mislead.
+STEP_FACETS = ("remedy", "effect", "after")
 
 
 def sent_texts(tracker: Tracker) -> list[str]:
@@ -111,7 +133,9 @@ def sent_texts(tracker: Tracker) -> list[str]:
 def repeated_answer(found: list[api.FacetAnswer], tracker: Tracker, full: str) -> str:
     """A follow-up whose answer was already sent in full ("如果司法局也说维持呢" after the
     objection answer): the sentence that answers it, pointing back, instead of the same message."""
-    focus = focus_on_question(found[0].text, question_part(typed_text(tracker)), found[0].topic_name)
+    focus = None
+    if found[0].facet in STEP_FACETS:
+        focus = focus_on_question(found[0].text, question_part(typed_text(tracker)), found[0].topic_name)
     if focus is None:
         return "还是上面这条答复——\n" + full
     line = api.citation_line(found[0].sources)
@@ -124,6 +148,7 @@ def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
     """Send the answers of `facets` for `topic` as one message; returns the slot events."""
     answers = facet_texts(topic, facets, tracker)
     found = [a for a in answers if a.found]
+    body: list[str] = []
     if not found:
         text = answers[0].to_text()
     else:
@@ -134,7 +159,7 @@ def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
         line = api.citation_line(sources)
         text = "\n\n".join(body + [api.HOTLINE_HINT] + ([line] if line else []))
     sent = sent_texts(tracker)
-    if found and all(any(a.heading_text in t for t in sent) for a in found):
+    if found and all(any(part in t for t in sent) for part in body):
         text = repeated_answer(found, tracker, text)
     buttons = facet_buttons(topic, facets) + next_step_buttons(TOPIC_SERVICE_CODE.get(topic, topic))[:2]
     dispatcher.utter_message(text=text, buttons=buttons)

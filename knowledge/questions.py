@@ -26,8 +26,8 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("proxy", re.compile(
         r"代办|代为申请|代他|代她|代我|替我|替他|替她|替佢|代替|让.{1,6}(替|帮|代).{0,4}去|委托(别人|他人|家人|亲戚|朋友|律师)|"
         r"(家里人|家人|屋企人|亲戚|亲属|近亲属|子女|儿子|女儿|老婆|老公|我)(可以|能|能不能|可唔可以|可不可以|帮|去|替)(?!怎么办|怎样办|咋办|点办|点算|如何办)(?!.{0,3}怎么办).{0,8}(办|申请|去|签)|"
-        r"帮(他|她|佢|我|我爸|我妈|老人)(去)?.{0,6}(办|申请|签)|本人(亲自|一定|必须|要|不去|去不了|来不了)|"
-        r"(一定|必须|是不是|系咪|要不要)(要)?本人(去|到场|亲自|来)|(本人|他|她|佢)(来不了|去不了|出不来|走不了)")),
+        r"帮(他|她|佢|我|我爸|我妈|老人)(去)?.{0,6}(办|申请|签)|委托人|(搵|找|请)人(帮|代)|帮(他|她|佢)去|本人(亲自|一定|必须|要|不去|去不了|来不了)|"
+        r"(一定|必须|是不是|系咪|要不要)(要)?本人(去|到场|亲自|来)|(本人|他|她|佢)(来不了|去不了|出不来|走不了|返唔到|回不来|返唔嚟|嚟唔到)")),
     ("remedy", re.compile(
         r"不服|异议|投诉|复查|申诉|上诉|不满意|唔服|(不同意|不认可|不接受).{0,6}(决定|结果|结论|鉴定|公证)|"
         r"(驳回|不批|没批|冇批|不给批|不予|拒绝|唔批).{0,12}(怎么办|点算|点办|咋办|可以|能不能|还能|有什么办法)|"
@@ -38,7 +38,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(违反|违背|不遵守|唔遵守|不理)[^。，？?]{0,6}(保护令|协议|调解书|裁定|公证书)|"
         r"(到时|以后|之后|如果|万一|确认了|确认咗|签了|签咗)[^。]{0,10}(唔还|不还|不给|唔俾|不照做|唔照做|赖)")),
     ("refusal", re.compile(
-        r"不配合|(对方|他|她|佢|人家)(不来|唔来)|会(不会)?受理|会唔会唔批|会不会不批|批唔批|批不批|会不会批|会唔会批|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
+        r"不配合|(对方|他|她|佢|人家)(不来|唔来)|(唔会|不会|不肯|唔肯|死都唔)(嚟|来|参加|出面)|强制(他|佢|她|对方)?(嚟|来|参加|出面)|会(不会)?受理|会唔会唔批|会不会不批|批唔批|批不批|会不会批|会唔会批|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
         r"(什么|哪些|乜).{0,4}(情况|时候).{0,6}(不|唔)(给|办|受理)|不参加|不出面|"
         r"(能|可以|会|肯)(给|帮|同|俾)我(们)?办(吗|嘛|唔)|能不能(给我)?办|办唔办到|办不办得了")),
     # a valuation is not a fee question but a refusal (公证法第三十一条第三项: 评估事项)
@@ -210,3 +210,24 @@ MEDIATION_FIRST = re.compile(r"(一定|必须|是不是|系咪|要不要|使唔�
 
 def asks_if_mediation_comes_first(text) -> bool:
     return bool(MEDIATION_FIRST.search(_plain(text)))
+
+
+PROPERTY_WORDS = re.compile(r"屋|房|楼|铺|物业|不动产|地")
+PROPERTY_IS_IN = re.compile(r"(?<![唔不])(?:系|是|在|喺)$")
+
+
+def property_city(text, cities: list[str]) -> str | None:
+    """Of the cities a message names, the one the house is in ("间屋唔系广州 系佛山禅城" →
+    佛山市): a notarization about real property goes there (公证法第二十五条第二款)."""
+    plain = _plain(text)
+    found = None
+    for city in dict.fromkeys(cities or []):
+        short = city[:-1] if isinstance(city, str) and city.endswith("市") else city
+        if not short:
+            continue
+        for match in re.finditer(re.escape(short), plain):
+            before = plain[max(0, match.start() - 10):match.start()]
+            if PROPERTY_IS_IN.search(before.rstrip("都 ")) and PROPERTY_WORDS.search(before):
+                if found is None or match.start() > found[0]:
+                    found = (match.start(), city)
+    return found[1] if found else None

@@ -109,3 +109,26 @@ def test_a_follow_up_gets_the_clause_that_answers_it():
     # nothing but the service's own name in common: no clause stands out
     assert focus_on_question(OBJECTION, "法律援助怎么办", "法律援助") is None
     assert focus_on_question("只有一句。", "一句") is None
+
+
+def test_the_city_the_house_is_in_follows_a_correction():
+    from knowledge.questions import property_city
+    text = "唔好意思讲错 间屋唔系广州 系佛山禅城 我哋人喺广州 可唔可以喺广州公证处办"
+    assert property_city(text, ["广州市", "佛山市"]) == "佛山市"
+    assert property_city("我哋屋企人都住喺广州 间屋都喺广州", ["广州市"]) == "广州市"
+    assert property_city("我喺广州返工", ["广州市"]) is None
+
+
+def test_the_city_the_citizen_lives_in():
+    from knowledge.questions import residence_city
+    text = "我喺深圳返工住咗三年 户口同屋都喺湛江 屋企喺湛江有套房想卖"
+    assert residence_city(text, ["深圳市", "湛江市"]) == "深圳市"
+    assert residence_city("湛江有套房", ["湛江市"]) is None
+
+
+@pytest.mark.parametrize("text, facet", [
+    ("我细佬喺澳洲返唔到嚟 可唔可以委托人帮佢去", "proxy"),
+    ("但系佢话死都唔会嚟 调委会可唔可以强制佢嚟", "refusal"),
+])
+def test_more_cantonese_facets(text, facet):
+    assert detect_facet(text) == facet
