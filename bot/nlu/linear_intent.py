@@ -158,6 +158,9 @@ class LinearIntentBlender(CorpusLinearModel, IntentClassifier):
             # Long consultation messages (bot/nlu/consultations.py), trained on with the
             # data/nlu examples; DIET does not see them.
             "corpus": "data/consultations",
+            # Each corpus message counts this much against one data/nlu example: the long
+            # stories teach what a consultation is without outvoting the short questions.
+            "corpus_weight": 0.5,
             # "您好，在吗？我想离婚…": a greeting + question is the question's intent.
             "greeting_intent": "greet",
         }
@@ -195,7 +198,9 @@ class LinearIntentBlender(CorpusLinearModel, IntentClassifier):
         features = self._features(examples, fit=True,
                                   extra=[(item.text, jieba_tokens(item.text)) for item in corpus])
         classifier = LogisticRegression(C=self._config["C"], max_iter=3000)
-        classifier.fit(features, [e.get(INTENT) for e in examples] + [item.intent for item in corpus])
+        weights = [1.0] * len(examples) + [float(self._config.get("corpus_weight", 1.0))] * len(corpus)
+        classifier.fit(features, [e.get(INTENT) for e in examples] + [item.intent for item in corpus],
+                       sample_weight=weights)
         self._model["classifier"] = classifier
         return self._save()
 
