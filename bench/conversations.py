@@ -26,7 +26,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETS = [ROOT / "tests" / "conversations" / "suite.yml", ROOT / "bench" / "conversations_dev.yml",
-                ROOT / "bench" / "conversations_heldout.yml"]
+                ROOT / "bench" / "conversations_heldout.yml", ROOT / "bench" / "conversations_heldout2.yml"]
 
 # How each conclusion code shows in the bot's verdict (knowledge/results.py headlines and the
 # engine's reasons); checked in this order, the first that matches names the message.
