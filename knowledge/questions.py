@@ -214,11 +214,14 @@ def asks_if_mediation_comes_first(text) -> bool:
 
 PROPERTY_WORDS = re.compile(r"屋|房|楼|铺|物业|不动产|地")
 PROPERTY_IS_IN = re.compile(r"(?<![唔不])(?:系|是|在|喺)$")
+# "湛江霞山嘅屋", "佛山的房子": the city named right before the property.
+PROPERTY_AFTER = re.compile(r"^[^，。？?\s]{0,6}(?:嘅|的|个|間|间|套|栋)?(?:屋|房|楼|铺|物业|不动产)")
 
 
 def property_city(text, cities: list[str]) -> str | None:
     """Of the cities a message names, the one the house is in ("间屋唔系广州 系佛山禅城" →
-    佛山市): a notarization about real property goes there (公证法第二十五条第二款)."""
+    佛山市, "留低一间湛江霞山嘅屋，我哋喺广州住" → 湛江市): a notarization about real property
+    goes there (公证法第二十五条第二款). "…嘅屋，我喺广州住" does not put the house in 广州."""
     plain = _plain(text)
     found = None
     for city in dict.fromkeys(cities or []):
@@ -226,8 +229,11 @@ def property_city(text, cities: list[str]) -> str | None:
         if not short:
             continue
         for match in re.finditer(re.escape(short), plain):
-            before = plain[max(0, match.start() - 10):match.start()]
-            if PROPERTY_IS_IN.search(before.rstrip("都 ")) and PROPERTY_WORDS.search(before):
+            before = re.split(r"[，。？?！!；;]", plain[max(0, match.start() - 10):match.start()])[-1]
+            after = plain[match.end():match.end() + 10]
+            named_before = PROPERTY_AFTER.search(after)
+            named_in = PROPERTY_IS_IN.search(before.rstrip("都 ")) and PROPERTY_WORDS.search(before)
+            if named_before or named_in:
                 if found is None or match.start() > found[0]:
                     found = (match.start(), city)
     return found[1] if found else None

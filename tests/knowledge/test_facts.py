@@ -151,3 +151,50 @@ def test_private_prosecutor_and_incidental_civil_plaintiff(text):
 
 def test_no_money_for_a_lawyer_is_hardship():
     assert extract(["又冇钱请律师"]).economic_status == "hardship"
+
+
+def test_a_civil_judgment_is_not_a_criminal_sentence():
+    # "判咗" alone is any judgment (support, debt); only a sentence makes the citizen the accused.
+    facts = extract(["法院判咗佢每个月俾三千蚊抚养费，佢一直唔俾"])
+    assert facts.role != "accused" and facts.case_category != "criminal"
+    assert extract(["我细佬上个月被判咗三年"]).role == "accused"
+    assert extract(["一审判咗死刑，二审维持"]).role == "accused"
+
+
+@pytest.mark.parametrize("text", ["我表哥无证开诊所，话佢非法行医", "我老公醉驾俾交警查到",
+                                  "派出所话我爸开设赌场，已经立咗案"])
+def test_crimes_without_a_victim_speaker_make_the_named_person_accused(text):
+    assert extract([text]).role == "accused"
+
+
+def test_the_offender_being_prosecuted_keeps_the_citizen_the_victim():
+    facts = extract(["我阿妹俾佢前男友斩伤咗手", "检察院已经起诉咗佢，下个月开庭"])
+    assert facts.role == "victim"
+
+
+@pytest.mark.parametrize("text", ["个仔将我赶出屋企，话间屋系佢嘅", "新抱成日赶我出门口"])
+def test_being_thrown_out_by_family_is_abandonment(text):
+    # 遗弃 (法律援助法第三十二条第四项): no means test for the related claims.
+    assert "abuse_victim" in extract([text]).flags
+
+
+@pytest.mark.parametrize("text", ["我从广西过嚟东莞打工五年", "我哋系外省来深圳务工嘅"])
+def test_coming_from_another_province_to_work_is_a_migrant_worker(text):
+    assert "migrant_worker" in extract([text]).person_groups
+
+
+def test_plain_work_is_still_not_enough_for_the_migrant_exemption():
+    assert "migrant_worker" not in extract(["我喺广州打工，老板欠我两个月人工"]).person_groups
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("差三日就够一年仲裁时效", "deadline_within_7_days"),
+    ("佢准备将间铺转俾佢老婆", "urgent_preservation"),
+    ("我想先申请保全，费事佢走佬", "urgent_preservation"),
+])
+def test_article_44_flags_in_everyday_words(text, flag):
+    assert flag in extract([text]).flags
+
+
+def test_ten_days_from_the_limit_is_not_within_seven():
+    assert "deadline_within_7_days" not in extract(["仲有十日就够一年"]).flags

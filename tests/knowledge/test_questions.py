@@ -132,3 +132,11 @@ def test_the_city_the_citizen_lives_in():
 ])
 def test_more_cantonese_facets(text, facet):
     assert detect_facet(text) == facet
+
+
+def test_the_city_named_before_the_house_is_where_the_house_is():
+    from knowledge.questions import property_city
+    text = "阿爸留低一间江门新会嘅屋，我哋而家喺深圳住"
+    assert property_city(text, ["江门市", "深圳市"]) == "江门市"
+    # where the family lives says nothing about the house
+    assert property_city("间屋嘅事，我喺深圳住", ["深圳市"]) is None
