@@ -13,12 +13,19 @@ from knowledge.text import to_simplified
 # How long something stays valid ("保护令能管多久"): its effect, not how fast it is decided.
 # "仲有3日就过期" states a deadline; only a question about expiry is one ("过期了怎么办").
 VALIDITY = re.compile(r"有效期|管多久|管几耐|管几长时间|(?:过期|失效)(?:了|咗)?(?:怎么办|点算|点办|咋办|吗|未|没有|呢|之后|以后)|"
-                      r"(?:会不会|会唔会|几时|什么时候|咩时候)(?:过期|失效)")
+                      r"(?:会不会|会唔会|几时|什么时候|咩时候)(?:过期|失效)|"
+                      # "保护令到期之后可唔可以延长": its validity, not how fast it is decided
+                      r"(?:有效期|保护令|到期|期满)[^。？?]{0,10}(?:延长|续期|再申请)|延长(?:有效期|保护令)")
 
 VALUATION = re.compile(r"值(几多|多少|几)钱|估价|估值")
 CAN_IT_BE_DONE = re.compile(r"(可以|能)办(吗|嘛|不)|可唔可以办|办得到(吗|唔)|办得了吗|办唔办得|(?<![仲还])得唔得[？?。！!\s]*$")
 # "呢份协议可唔可以拎去公证": whether the matter can be notarized at all (公证法第十一条).
 NOTARIZABLE = re.compile(r"(可唔可以|可以|能不能|能否|可不可以|能唔能|得唔得)(拎去|拿去|去|来|做|办)?(做)?公证|(能|可以)(做|办)?公证(吗|嘛|不)")
+
+# "其他兄弟唔同意" before a notarization: 当事人之间对公证事项有争议 (公证法第三十一条第四项)
+# is a reason it is not done, not an objection to a certificate already issued.
+PARTIES_DISAGREE = re.compile(r"(兄弟|姐妹|家人|家里人|屋企人|亲戚|其他人|佢哋|他们|她们|对方|有人|有一个|个个)[^。？?]{0,6}"
+                              r"(唔同意|不同意|反对|倾唔拢|谈不拢|倾不拢|唔肯签|不肯签|有意见|唔认)|意见(唔|不)一致|(有|存在)争议")
 
 # Checked in this order; a message may ask several (all are returned, in this order).
 # remedy before refusal ("不服不予援助的决定"), effect before refusal ("他不照做怎么办").
@@ -31,16 +38,24 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("remedy", re.compile(
         r"不服|异议|投诉|复查|申诉|上诉|不满意|唔服|(不同意|不认可|不接受).{0,6}(决定|结果|结论|鉴定|公证)|"
         r"(驳回|不批|没批|冇批|不给批|不予|拒绝|唔批).{0,12}(怎么办|点算|点办|咋办|可以|能不能|还能|有什么办法)|"
-        r"(公证书|公证)[^。]{0,12}(有问题|有错|错了|写错|唔啱|不对|有误)|不予(法律)?援助|终止(法律)?援助|(法援|援助)[^。]{0,10}终止|(不给|唔俾|唔帮|不帮)(我)?(法律)?援助|(如果|要是).{0,8}维持|推翻|撤销(这份|那份|个|份)?公证|(公证书|公证)[^。]{0,6}(作废|无效)")),
+        r"(公证书|公证)[^。]{0,12}(有问题|有错|错了|写错|唔啱|不对|有误)|不予(法律)?援助|终止(法律)?援助|(法援|援助)[^。]{0,10}终止|(不给|唔俾|唔帮|不帮)(我)?(法律)?援助|(如果|要是).{0,8}维持|推翻|撤销(这份|那份|个|份)?公证|(公证书|公证)[^。]{0,6}(作废|无效)|"
+        # a refusal reported, not asked about: "法援中心话唔批", "佢哋决定终止，我唔认"
+        r"(话|说|通知|决定|已经|结果|最后)[^。？?]{0,8}(唔批|不批|冇批|没批|不予|驳回|终止)|(决定|结果|结论)[^。？?]{0,8}(唔认|不认|唔接受|不接受)|"
+        # Art. 43: a refusal must be in writing with reasons
+        r"(电话|口头|口讲|讲两句)[^。？?]{0,4}(通知|话|说|讲)[^。？?]{0,8}(唔批|不批|不予|不行|唔得|拒绝)|(冇|没|无|唔)(俾|给|畀|有)[^。？?]{0,4}(任何)?(纸|文件|书面|通知书|决定书|理由)|"
+        r"重新(交钱|再)?(办|做|申请)(过|一次|一遍)?")),
     ("effect", re.compile(
         r"有效|有用|冇用|没用吗|效力|算数|算不算数|约束力|管用|不照做|唔照做|不履行|反悔|不认账|不认数|"
         r"赖账|强制执行|执行|法律保护|靠得住|作数|" + VALIDITY.pattern + "|"
-        r"(违反|违背|不遵守|唔遵守|不理)[^。，？?]{0,6}(保护令|协议|调解书|裁定|公证书)|"
+        r"(违反|违背|不遵守|唔遵守|不理|唔理|无视)[^。，？?]{0,6}(保护令|协议|调解书|裁定|公证书)|"
+        r"保护令[^。？?]{0,12}(唔理|不理|无视|照样|照旧|照去|继续)|"
         r"(到时|以后|之后|如果|万一|确认了|确认咗|签了|签咗)[^。]{0,10}(唔还|不还|不给|唔俾|不照做|唔照做|赖)")),
     ("refusal", re.compile(
         r"不配合|(对方|他|她|佢|人家)(不来|唔来)|(唔会|不会|不肯|唔肯|死都唔)(嚟|来|参加|出面)|强制(他|佢|她|对方)?(嚟|来|参加|出面)|会(不会)?受理|会唔会唔批|会不会不批|批唔批|批不批|会不会批|会唔会批|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
         r"(什么|哪些|乜).{0,4}(情况|时候).{0,6}(不|唔)(给|办|受理)|不参加|不出面|"
-        r"(能|可以|会|肯)(给|帮|同|俾)我(们)?办(吗|嘛|唔)|能不能(给我)?办|办唔办到|办不办得了")),
+        r"(能|可以|会|肯)(给|帮|同|俾)我(们)?办(吗|嘛|唔)|能不能(给我)?办|办唔办到|办不办得了|"
+        # whether the court will confirm an agreement (SPC-JC-7 lists when it does not)
+        r"(会唔会|会不会|肯不肯|肯唔肯|会否|一定会)(帮我们?|帮我哋|同我哋|给我们?)?确认")),
     # a valuation is not a fee question but a refusal (公证法第三十一条第三项: 评估事项)
     ("refusal", re.compile(r"值(几多|多少|几)钱|估价|估值|评估(?!费)|(证明|公证)[^。？?]{0,12}(价值|市值)")),
     ("fee", re.compile(
@@ -49,7 +64,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("time_limit", re.compile(
         r"多久|多长时间|几长时间|几天|几日|几耐|几时|什么时候|乜嘢时候|咩时候|多少天|期限|时效|时限|多快|"
         r"最快|要等|几个月|当天|几多日|几多天|几多个工作日|几个工作日|几个钟|几点|什么时间|乜嘢时间|时间内|几日内|时间限制|"
-        r"(?:会不会|会唔会|系咪|是不是)(?:已经)?(?:过了|过咗|过期)|来得及|来唔来得切|来得切|赶得上|赶唔赶得切|"
+        r"(?:会不会|会唔会|系咪|是不是)(?:已经)?(?:过了|过咗|过期)|再拖|(?:会唔会|会不会|可能|可以)(?:再)?(?:拖|延长)|拖(?:几耐|多久|好耐)|来得及|来唔来得切|来得切|赶得上|赶唔赶得切|"
         # "两个月前签咗协议…而家仲得唔得": is it still possible after that long
         r"(?:个月|年|天|日|周|星期|礼拜)(?:前|之前|以前|了|咗)[^？?]{0,30}(?:还|仲)(?:得唔得|得不得|可以吗|可唔可以|可不可以|行不行|行吗|能不能|能吗)")),
     ("materials", re.compile(
@@ -99,6 +114,8 @@ def detect_facets(text) -> list[str]:
         found.remove("fee")  # "公证我部车值几多钱" asks for a valuation, not the price of the service
     if "proxy" in found and "where" in found:
         found.remove("where")  # "帮她去公证处办" asks who may go, not where
+    if PARTIES_DISAGREE.search(plain) and "公证书" not in plain:
+        found = ["refusal"] + [f for f in found if f not in ("refusal", "remedy")]
     if "time_limit" in found and VALIDITY.search(plain):
         found.remove("time_limit")  # "保护令能管多久" asks how long it is valid, not how fast it comes
     return found

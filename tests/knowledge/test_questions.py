@@ -140,3 +140,23 @@ def test_the_city_named_before_the_house_is_where_the_house_is():
     assert property_city(text, ["江门市", "深圳市"]) == "江门市"
     # where the family lives says nothing about the house
     assert property_city("间屋嘅事，我喺深圳住", ["深圳市"]) is None
+
+
+@pytest.mark.parametrize("text, facet", [
+    ("法援中心上礼拜话唔批俾我", "remedy"),            # a refusal reported: the objection (第四十九条)
+    ("呢个终止援助嘅决定我唔认", "remedy"),
+    ("佢哋打电话话唔批，冇俾任何纸", "remedy"),        # 第四十三条: 书面告知并说明理由
+    ("我哋四姐妹，阿妹唔同意，仲可唔可以办继承公证", "refusal"),  # 公证法第三十一条第四项
+    ("法院会唔会确认我哋份调解协议", "refusal"),
+    ("佢唔理保护令，照样嚟屋企搵我", "effect"),
+    ("保护令到期之后可唔可以延长", "effect"),           # 反家庭暴力法第三十条
+    ("如果复杂会唔会再拖", "time_limit"),
+])
+def test_facets_in_everyday_words(text, facet):
+    from knowledge.questions import detect_facets
+    assert detect_facets(text)[0] == facet
+
+
+def test_a_boss_refusing_pay_is_no_objection_to_a_decision():
+    from knowledge.questions import detect_facets
+    assert "remedy" not in detect_facets("老板话唔俾工资，我点算")
