@@ -20,7 +20,7 @@ from actions.common import (
     HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
 from actions.facets import (
-    SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, named_service_reply, question_part,
+    SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, latest_entities, named_service_reply, question_part,
 )
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
                            conversation_case_type, user_events)
@@ -483,6 +483,9 @@ class ActionAskEconomicStatus(Action):
 
 # ---------------------------------------------------------------- legal-problem routing
 
+WANTS_NOTARIZATION = re.compile(r"(想|要|准备|打算|需要|点样|怎么|怎样|如何|去)(办|做|申请|搞)(个|一个|一份|份)?[^，。？?]{0,6}公证")
+
+
 class ActionRouteLegalProblem(Action):
     """The answer to a described problem: the legal-aid conclusion for everything the citizen
     has said (knowledge.api.consult), then the other routes, with buttons that start them."""
@@ -495,6 +498,9 @@ class ActionRouteLegalProblem(Action):
         named = named_service_reply(dispatcher, tracker)
         if named is not None:  # "…想办继承公证，可唔可以喺珠海办？" asks about the service
             return named
+        if WANTS_NOTARIZATION.search(latest_text(tracker)) and latest_entities(tracker, "notary_item"):
+            # "阿妈过身留低间屋，想办继承公证" asks how to do that notarization, not for legal aid
+            return list(await services.ActionNotaryGuide().run(dispatcher, tracker, domain) or [])
         if len(latest_text(tracker)) <= SHORT_FOLLOW_UP and slot_text(tracker, "topic") != "legal_aid":
             # "咁到时佢唔还钱点算" right after a judicial-confirmation answer asks about that service
             # (after a legal-aid answer the consultation tells applying from the matter itself:

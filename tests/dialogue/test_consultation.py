@@ -141,3 +141,13 @@ def test_facts_said_again_get_the_same_conclusion_not_a_lawyer_sheet(run):
                            text="他有残疾证，一级视力残疾，还没请律师")
     text = all_text(run(ActionServiceGuide(), tracker)[0])
     assert "结论和上面一样" in text and "律师事务所" not in text
+
+
+def test_wanting_a_named_notarization_gets_its_guide_not_a_legal_aid_verdict(run):
+    # the model may call "想办继承公证" a described problem; the citizen asked how to do it
+    tracker = make_tracker({"case_type": "inheritance", "notary_item": "继承公证"}, intent="legal_problem",
+                           entities=[{"entity": "notary_item", "value": "继承公证"},
+                                     {"entity": "case_type", "value": "inheritance"}],
+                           text="老豆上年走咗，留低间铺，我哋想办继承公证")
+    text = all_text(run(ROUTE, tracker)[0])
+    assert "【继承公证】" in text and "法律援助：" not in text
