@@ -196,5 +196,9 @@ def test_article_44_flags_in_everyday_words(text, flag):
     assert flag in extract([text]).flags
 
 
+def test_an_evidence_notarization_is_no_urgent_preservation():
+    assert "urgent_preservation" not in extract(["我想做保全证据公证，留住啲聊天记录"]).flags
+
+
 def test_ten_days_from_the_limit_is_not_within_seven():
     assert "deadline_within_7_days" not in extract(["仲有十日就够一年"]).flags

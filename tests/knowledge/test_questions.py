@@ -160,3 +160,8 @@ def test_facets_in_everyday_words(text, facet):
 def test_a_boss_refusing_pay_is_no_objection_to_a_decision():
     from knowledge.questions import detect_facets
     assert "remedy" not in detect_facets("老板话唔俾工资，我点算")
+    assert "remedy" not in detect_facets("公司已经终止劳动合同，可以申请法援吗")
+    assert "remedy" not in detect_facets("我哋冇有书面合同，可以申请法律援助吗")
+    assert detect_facets("法援中心唔批，都冇书面通知")[0] == "remedy"
+    assert "remedy" not in detect_facets("材料唔齐视为撤回，可唔可以重新申请")
+    assert detect_facets("公证书写错咗名，系咪要重新交钱做过")[0] == "remedy"
