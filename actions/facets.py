@@ -143,9 +143,49 @@ def repeated_answer(found: list[api.FacetAnswer], tracker: Tracker, full: str) -
     return "\n\n".join([f"{heading}接着上面说的：{focus}", api.HOTLINE_HINT] + ([line] if line else []))
 
 
+FACET_CODES = {name: code for code, name in FACET_NAMES.items()}
+HEADING = re.compile(r"【[^】·]*·([^】]+)】")
+DURATION = re.compile(r"[0-9一二三四五六七八九十两]+(?:日|天|个月|年|小时|个工作日)")
+
+
+def previous_facet(tracker: Tracker) -> str | None:
+    """The facet the bot's last message answered ("【法律援助·不服怎么办】…" → remedy), or None."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            text = (event.get("text") or "").removeprefix("还是上面这条答复——\n")
+            match = HEADING.match(text)
+            return FACET_CODES.get(match.group(1)) if match else None
+    return None
+
+
+def step_deadline(topic: str, tracker: Tracker) -> tuple[api.FacetAnswer, str] | None:
+    """"要几耐" right after an objection or enforcement answer asks how long that step takes
+    (异议: 5日内审查), not how long the service itself takes: (that answer, its clauses that
+    name a time), or None."""
+    step = previous_facet(tracker)
+    text = question_part(typed_text(tracker))
+    if step not in STEP_FACETS or len(text) > SHORT_FOLLOW_UP // 2 or detect_topic(text):
+        return None
+    answer = facet_texts(topic, [step], tracker)[0]
+    timed = [c for c in re.split(r"(?<=[。；])", answer.text) if DURATION.search(c)]
+    return (answer, "".join(timed)) if answer.found and timed else None
+
+
+def answer_step_deadline(dispatcher: CollectingDispatcher, topic: str, found: tuple[api.FacetAnswer, str]
+                         ) -> list[EventType]:
+    answer, timed = found
+    heading = answer.heading_text[:-len(answer.text)] if answer.text else answer.heading_text
+    line = api.citation_line(answer.sources)
+    text = "\n\n".join([f"{heading}接着上面说的：{timed}", api.HOTLINE_HINT] + ([line] if line else []))
+    dispatcher.utter_message(text=text, buttons=facet_buttons(topic, ["time_limit", answer.facet]))
+    return [SlotSet("topic", topic)]
+
+
 def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
                   facets: list[str]) -> list[EventType]:
     """Send the answers of `facets` for `topic` as one message; returns the slot events."""
+    if facets[0] == "time_limit" and (deadline := step_deadline(topic, tracker)):
+        return answer_step_deadline(dispatcher, topic, deadline)
     answers = facet_texts(topic, facets, tracker)
     found = [a for a in answers if a.found]
     body: list[str] = []
@@ -297,3 +337,15 @@ def facet_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     if not facets and other_ways_facet(text, current):
         facets = [other_ways_facet(text, current)]  # "咁仲有咩办法"
     return answer_known(dispatcher, tracker, current, facets, borrow=False) if facets else None
+
+
+def recent_topic_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A short question the model could not place ("咁要唔要钱㗎") after any answer about a
+    service: its facet answered for that service; None when it asks no facet or no service
+    was being discussed."""
+    current = slot_text(tracker, "topic")
+    text = typed_text(tracker)
+    if current not in api.TOPIC_NAMES or len(text) > SHORT_FOLLOW_UP:
+        return None
+    facets = facets_in(text)
+    return answer_known(dispatcher, tracker, current, facets) if facets else None

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_text
 from actions.dialogue import ActionRestartTopic, continue_consultation, handoff_message, looks_like_correction
-from actions.facets import facet_followup, named_service_reply
+from actions.facets import facet_followup, named_service_reply, recent_topic_reply
 from bot.review import store
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,8 @@ class ActionDefaultFallback(Action):
         events = named_service_reply(dispatcher, tracker) or facet_followup(dispatcher, tracker)
         if events is None:
             events = await continue_consultation(dispatcher, tracker, domain)
+        if events is None:
+            events = recent_topic_reply(dispatcher, tracker)
         if events is not None:  # a question about a named service, or a new fact / follow-up in a consultation
             return events + [SlotSet("fallback_count", 0.0)]
         if looks_like_correction(tracker):
@@ -169,6 +171,8 @@ class ActionOutOfScope(Action):
         events = named_service_reply(dispatcher, tracker) or facet_followup(dispatcher, tracker)
         if events is None:
             events = await continue_consultation(dispatcher, tracker, domain)
+        if events is None:
+            events = recent_topic_reply(dispatcher, tracker)
         if events is not None:  # "佢今年先16岁" in the middle of a consultation is not out of scope
             return events
         record_missed("out_of_scope", tracker)

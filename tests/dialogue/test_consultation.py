@@ -151,3 +151,25 @@ def test_wanting_a_named_notarization_gets_its_guide_not_a_legal_aid_verdict(run
                            text="老豆上年走咗，留低间铺，我哋想办继承公证")
     text = all_text(run(ROUTE, tracker)[0])
     assert "【继承公证】" in text and "法律援助：" not in text
+
+
+def test_how_long_right_after_the_objection_answer_is_the_objection_review_time(run):
+    # 法律援助法第四十九条: 司法行政部门自收到异议之日起5日内审查 — not the 7-day decision (Art. 43)
+    history = [user_event("法援中心唔批，我唔服点算", "ask_detail"),
+               {"event": "bot", "text": "【法律援助·不服怎么办】法律援助机构决定不给予法律援助的……"}]
+    tracker = make_tracker({"topic": "legal_aid"}, intent="ask_detail", text="要几耐", history=history)
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "5日内审查" in text and "第四十九条" in text and "7日" not in text
+    # with no objection answer before it, the same question is the decision time
+    plain = make_tracker({"topic": "legal_aid"}, intent="ask_detail", text="要几耐")
+    assert "7日" in all_text(run(DETAIL, plain)[0])
+
+
+def test_an_unplaced_fee_question_after_a_service_sheet_is_answered_for_that_service(run):
+    from actions.missed import ActionDefaultFallback, ActionOutOfScope
+    history = [user_event("我想同邻居调解", "mediation"),
+               {"event": "bot", "text": "人民调解：人民调解委员会……"}]
+    for action in (ActionDefaultFallback(), ActionOutOfScope()):
+        tracker = make_tracker({"topic": "mediation"}, intent="out_of_scope", text="咁要唔要钱㗎", history=history)
+        text = all_text(run(action, tracker)[0])
+        assert "免费" in text and "人民调解法" in text and "抱歉" not in text

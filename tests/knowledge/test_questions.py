@@ -165,3 +165,10 @@ def test_a_boss_refusing_pay_is_no_objection_to_a_decision():
     assert detect_facets("法援中心唔批，都冇书面通知")[0] == "remedy"
     assert "remedy" not in detect_facets("材料唔齐视为撤回，可唔可以重新申请")
     assert detect_facets("公证书写错咗名，系咪要重新交钱做过")[0] == "remedy"
+
+
+def test_a_customer_complaining_about_the_citizen_is_no_objection():
+    from knowledge.questions import detect_facets
+    assert "remedy" not in detect_facets("我开餐厅，有客投诉我哋食物中毒，要赔几多")
+    assert "remedy" not in detect_facets("被邻居投诉噪音，居委会叫我去调解")
+    assert detect_facets("我想投诉法援中心唔批")[0] == "remedy"
