@@ -596,7 +596,14 @@ async def continue_consultation(dispatcher, tracker: Tracker, domain) -> list[Ev
     asked = asked_facets(text)
     if asked:
         return case_facet_reply(dispatcher, tracker, after, consultation_of(after), asked)
+    if detect_topic(question_part(text)) == "legal_aid" or ASKS_FOR_AID.search(text):
+        # "到复核这一步还有没有（指派律师）" asks for the conclusion again
+        return list(await ActionRouteLegalProblem().run(dispatcher, tracker, domain) or [])
     return None
+
+
+ASKS_FOR_AID = re.compile(r"(?:还有没有|仲有冇|有没有|有冇|可唔可以|可不可以|能不能|能唔能|会不会|会唔会)[^，。？?]{0,6}"
+                          r"(?:律师|援助|法援|指派|派人)")
 
 
 def restates_facts(text: str) -> bool:

@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from actions.common import slot_list, slot_text
 from knowledge import api
 from knowledge.facts import LegalFacts, extract_one
+from knowledge.text import to_simplified
 
 
 def user_events(tracker: Tracker) -> list[dict]:
@@ -67,6 +68,26 @@ def stated_case_type(event: dict) -> tuple[str, float | None] | None:
     return None
 
 
+# A turn that says the matter is NOT of this type ("工资倒是每个月都按时发的", "有合同有社保")
+# names it only to set it aside.
+DENIES_TYPE = {
+    "labor_pay": re.compile(r"(?:工资|人工|工钱|薪水|加班费)[^，。？?]{0,8}(?:按时|准时|照发|都有发|有发|冇拖|没拖|冇欠|没欠|不欠|唔欠|"
+                            r"都发|都俾|都给|发齐|出齐|结清|结晒|俾齐|给齐|付清)"),
+    "social_insurance": re.compile(r"有(?:买|交|缴)?社保|社保(?:有|都有|照交|有交|有买|都买|都交)"),
+}
+# ... and asks about the end of the job instead: the labour-contract matter (not Art. 31(5)).
+DISMISSAL = re.compile(r"补偿|赔偿金|辞退|炒(?:咗|了)?(?:我|鱿鱼)|开除|解除(?:劳动)?合同|叫我(?:哋|们)?[^，。]{0,8}(?:走|唔使做|不用做)|裁员")
+
+
+def stated_in_text(value: str, text: str) -> str | None:
+    """The case type a turn really states: `value`, or labor_contract when it sets unpaid wages
+    aside to ask about a dismissal, or None when it only denies `value`."""
+    plain = to_simplified(text) if isinstance(text, str) else ""
+    if value in DENIES_TYPE and DENIES_TYPE[value].search(plain):
+        return "labor_contract" if value == "labor_pay" and DISMISSAL.search(plain) else None
+    return value
+
+
 def replaces(current: str | None, new: str, confidence: float | None, text: str) -> bool:
     """Does a turn stating `new` change the conversation's case type `current`?"""
     if current is None or new == current or text.startswith("/") or CORRECTION_CUE.match(text):
@@ -93,6 +114,9 @@ def conversation_case_type(tracker: Tracker) -> str | None:
             stated = stated_case_type(event)
             last_stated = stated[0] if stated else None
             text = event.get("text") or ""
+            if stated and not text.startswith("/"):
+                value = stated_in_text(stated[0], text)
+                stated = (value, stated[1]) if value else None
             if stated and replaces(current, stated[0], stated[1], text if isinstance(text, str) else ""):
                 current, seen = stated[0], True
         elif kind == "action":

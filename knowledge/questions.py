@@ -17,6 +17,11 @@ VALIDITY = re.compile(r"有效期|管多久|管几耐|管几长时间|(?:过期|
                       # "保护令到期之后可唔可以延长": its validity, not how fast it is decided
                       r"(?:有效期|保护令|到期|期满)[^。？?]{0,10}(?:延长|续期|再申请)|延长(?:有效期|保护令)")
 
+# A deadline to bring a claim ("仲裁只有一年") makes "过期" the limitation period; something issued
+# ("保护令/公证书/协议") makes it validity.
+LIMITATION = re.compile(r"时效|一年|1年|仲裁|起诉|告佢|告他|上诉")
+ISSUED_THING = re.compile(r"有效期|保护令|公证书|协议|调解书|裁定|证书|决定书")
+
 VALUATION = re.compile(r"值(几多|多少|几)钱|估价|估值")
 CAN_IT_BE_DONE = re.compile(r"(可以|能)办(吗|嘛|不)|可唔可以办|办得到(吗|唔)|办得了吗|办唔办得|(?<![仲还])得唔得[？?。！!\s]*$")
 # "呢份协议可唔可以拎去公证": whether the matter can be notarized at all (公证法第十一条).
@@ -49,7 +54,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         # "公证书错咗，要唔要重新交钱做过"; not "视为撤回…重新申请", which is a new application
         r"重新(交钱|再)?(办|做)(过|一次|一遍)?")),
     ("effect", re.compile(
-        r"有效|有用|冇用|没用吗|效力|算数|算不算数|约束力|管用|不照做|唔照做|不履行|反悔|不认账|不认数|"
+        r"有效|有用|(?<!觉得)(?<!认为)冇用|没用吗|效力|算数|算不算数|约束力|管用|不照做|唔照做|不履行|反悔|不认账|不认数|"
         r"赖账|强制执行|执行|法律保护|靠得住|作数|" + VALIDITY.pattern + "|"
         r"(违反|违背|不遵守|唔遵守|不理|唔理|无视)[^。，？?]{0,6}(保护令|协议|调解书|裁定|公证书)|"
         r"保护令[^。？?]{0,12}(唔理|不理|无视|照样|照旧|照去|继续)|"
@@ -63,7 +68,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     # a valuation is not a fee question but a refusal (公证法第三十一条第三项: 评估事项)
     ("refusal", re.compile(r"值(几多|多少|几)钱|估价|估值|评估(?!费)|(证明|公证)[^。？?]{0,12}(价值|市值)")),
     ("fee", re.compile(
-        r"要钱|要不要钱|使唔使钱|收费|收钱|收唔收|费用|多少钱|几多钱|几钱|免费|花钱|出钱|交钱|贵不贵|贵唔贵|"
+        r"要钱|要不要钱|使唔使钱|收费|收钱|收唔收|费用|多少钱|几多钱|几钱|免费|花钱|(?<![不唔冇没])出钱|交钱|贵不贵|贵唔贵|"
         r"给钱|俾钱|畀钱|律师费|诉讼费|收不收|减免|免收|减收|可以免|能不能免|能唔能免|便宜(?:啲|点|些)|负担不起|付不起|出不起|俾唔起")),
     ("time_limit", re.compile(
         r"多久|多长时间|几长时间|几天|几日|几耐|几时|什么时候|乜嘢时候|咩时候|多少天|期限|时效|时限|多快|"
@@ -73,7 +78,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(?:个月|年|天|日|周|星期|礼拜)(?:前|之前|以前|了|咗)[^？?]{0,30}(?:还|仲)(?:得唔得|得不得|可以吗|可唔可以|可不可以|行不行|行吗|能不能|能吗)")),
     ("materials", re.compile(
         r"材料|带什么|带啲乜|带乜|带咩|证件|资料|准备什么|准备啲乜|准备乜|准备咩|要什么东西|需要什么证明|"
-        r"要啲乜|要乜嘢|要咩嘢|证明材料|申请书|写不了|写唔到|唔识字|不识字|(带|要|需要|准备|使唔使).{0,3}(身份证|户口本)")),
+        r"要啲乜|要乜嘢|要咩嘢|证明材料|申请书|(带|要|需要|准备|交|提供)(哪些|什么|啲乜|咩|乜嘢|乜)(证明|材料|证件|资料|东西|嘢)|写不了|写唔到|唔识字|不识字|(带|要|需要|准备|使唔使).{0,3}(身份证|户口本)")),
     ("where", re.compile(
         r"在哪|去哪|哪里办|哪里申请|边度|喺边|去边|什么地方|乜地方|哪个部门|哪个单位|地址|网上|线上|在线|"
         r"回老家|回去办|要回|返乡下|返屋企|异地|本地|就近|哪个法院|哪家|"
@@ -120,7 +125,11 @@ def detect_facets(text) -> list[str]:
         found.remove("where")  # "帮她去公证处办" asks who may go, not where
     if PARTIES_DISAGREE.search(plain) and "公证书" not in plain:
         found = ["refusal"] + [f for f in found if f not in ("refusal", "remedy")]
-    if "time_limit" in found and VALIDITY.search(plain):
+    if "effect" in found and LIMITATION.search(plain) and not ISSUED_THING.search(plain) \
+            and not dict(FACET_PATTERNS)["effect"].search(VALIDITY.sub("", plain)):
+        # "仲裁只有一年，咁下个礼拜就过期了吗" asks about the limitation period, not validity
+        found = list(dict.fromkeys("time_limit" if f == "effect" else f for f in found))
+    elif "time_limit" in found and VALIDITY.search(plain):
         found.remove("time_limit")  # "保护令能管多久" asks how long it is valid, not how fast it comes
     return found
 

@@ -83,3 +83,18 @@ def test_a_form_filling_the_slot_from_a_vague_turn_does_not_replace_the_story():
               said("我在南山", None)]
     tracker = tracker_of(*events, slots={"case_type": "other_legal"})
     assert conversation_case_type(tracker) == "labor_contract"
+
+
+def test_a_turn_that_sets_unpaid_wages_aside_does_not_make_the_matter_unpaid_wages():
+    from actions.facts import conversation_case_type
+    from tests.dialogue.conftest import make_tracker, user_event
+    said = "工资倒是每个月都按时发的 就是不认我是他们的人"
+    history = [user_event("跑外卖公司不认我是员工，想确认劳动关系", "legal_problem",
+                          [{"entity": "case_type", "value": "labor_contract"}])]
+    tracker = make_tracker({}, text=said, intent="inform", history=history,
+                           entities=[{"entity": "case_type", "value": "labor_pay"}])
+    assert conversation_case_type(tracker) == "labor_contract"
+    dismissed = "人工同加班费都结清晒但系一分钱补偿都冇，我想追佢要赔偿金"
+    tracker = make_tracker({}, text=dismissed, intent="legal_problem",
+                           entities=[{"entity": "case_type", "value": "labor_pay"}])
+    assert conversation_case_type(tracker) == "labor_contract"  # Art. 31(5) does not list it

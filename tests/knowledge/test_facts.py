@@ -202,3 +202,26 @@ def test_an_evidence_notarization_is_no_urgent_preservation():
 
 def test_ten_days_from_the_limit_is_not_within_seven():
     assert "deadline_within_7_days" not in extract(["仲有十日就够一年"]).flags
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("这个是不是会判死刑啊", "possible_life_or_death_sentence"),       # 是不是 asks, it does not deny
+    ("我爸的案子二审还是维持死刑 现在说要报最高法院复核", "death_penalty_review"),  # Art. 25(5)
+    ("我弟弟是肢体残疾二级 一直没工作 平时都是家里养着", "no_fixed_income"),      # Art. 42(1)
+    ("他有残疾证 没有低保 也没有别的收入", "no_fixed_income"),
+    ("我跳落去救佢 人係救返上嚟", "good_samaritan"),                   # Art. 32(2)
+    ("佢哋成日唔俾佢食饱 仲锁佢喺房", "abuse_victim"),                 # Art. 32(4)
+    ("劳动仲裁只有一年 那不是下个礼拜就过期了吗", "deadline_within_7_days"),  # Art. 44, rhetorical
+])
+def test_flags_in_more_everyday_words(text, flag):
+    from knowledge.facts import extract
+    assert flag in extract([text]).flags
+
+
+def test_more_roles_and_groups():
+    from knowledge.facts import extract
+    facts = extract(["我弟弟有精神病，跟人打架把对方打伤了，派出所说要追究刑事责任"])
+    assert facts.role == "accused" and "cannot_fully_control_conduct" in facts.flags
+    assert "minor" not in extract(["我个仔廿八岁 喺东莞长安俾公安拉咗"]).person_groups
+    assert "minor" in extract(["佢今年十六岁"]).person_groups
+    assert "cannot_fully_control_conduct" not in extract(["他不是精神病"]).flags

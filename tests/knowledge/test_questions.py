@@ -172,3 +172,12 @@ def test_a_customer_complaining_about_the_citizen_is_no_objection():
     assert "remedy" not in detect_facets("我开餐厅，有客投诉我哋食物中毒，要赔几多")
     assert "remedy" not in detect_facets("被邻居投诉噪音，居委会叫我去调解")
     assert detect_facets("我想投诉法援中心唔批")[0] == "remedy"
+
+
+def test_limitation_and_means_words_are_not_other_facets():
+    from knowledge.questions import detect_facets
+    assert detect_facets("有老乡说劳动仲裁只有一年 那不是下个礼拜就过期了吗") == ["time_limit"]
+    assert detect_facets("保护令过期了吗") == ["effect"]
+    assert "fee" not in detect_facets("家里实在拿不出钱了")
+    assert detect_facets("申请要带哪些证明") == ["materials"]
+    assert "effect" not in detect_facets("居委话可以帮我哋调解 但系我觉得冇用")
