@@ -20,7 +20,8 @@ from actions.common import (
     HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
 from actions.facets import (
-    SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, latest_entities, named_service_reply, question_part,
+    RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, last_answer_was_a_facet,
+    latest_entities, named_service_reply, question_part, recent_topic_reply,
 )
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
                            conversation_case_type, user_events)
@@ -501,7 +502,8 @@ class ActionRouteLegalProblem(Action):
         if WANTS_NOTARIZATION.search(latest_text(tracker)) and latest_entities(tracker, "notary_item"):
             # "阿妈过身留低间屋，想办继承公证" asks how to do that notarization, not for legal aid
             return list(await services.ActionNotaryGuide().run(dispatcher, tracker, domain) or [])
-        if len(latest_text(tracker)) <= SHORT_FOLLOW_UP and slot_text(tracker, "topic") != "legal_aid":
+        follow_up_chars = RECENT_TOPIC_CHARS if last_answer_was_a_facet(tracker) else SHORT_FOLLOW_UP
+        if len(latest_text(tracker)) <= follow_up_chars and slot_text(tracker, "topic") != "legal_aid":
             # "咁到时佢唔还钱点算" right after a judicial-confirmation answer asks about that service
             # (after a legal-aid answer the consultation tells applying from the matter itself:
             # "国家赔偿有冇时间限制")
@@ -542,7 +544,8 @@ class ActionRouteLegalProblem(Action):
         # A question at the end of the story ("…家里人能帮他申请吗？") is answered too, briefly.
         story_question = [f for f in asked if f in STORY_FACETS]
         if story_question and topic == "legal_aid":
-            return answer_facets(dispatcher, tracker, "legal_aid", story_question)
+            # "…可以去边度告佢攞返啲人工" asks about the labour arbitration, not the legal-aid office
+            return answer_facets(dispatcher, tracker, story_topic(case, latest_text(tracker)), story_question)
         return [SlotSet("topic", topic)]
 
 
@@ -554,6 +557,15 @@ CASE_FACET_TOPIC = {"labor_pay": "arbitration", "labor_contract": "arbitration",
 LEGAL_AID_WORDS = re.compile(r"申请|援助|法援|派.{0,6}律师|律师|收入证明|困难证明|经济困难|收入")
 
 
+def story_topic(case, text: str) -> str:
+    """The service a question at the end of a story is about: legal aid when it names it or
+    asks about applying for a lawyer, else the problem's own route when it has one."""
+    question = question_part(text)
+    if detect_topic(question, "legal_aid") is not None or LEGAL_AID_WORDS.search(question):
+        return detect_topic(question, "legal_aid") or "legal_aid"
+    return CASE_FACET_TOPIC.get(case.route_type) or "legal_aid"
+
+
 def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: list[str]) -> list[EventType]:
     """A follow-up question inside a consultation ("要多久", "去边度告佢", "有没有时间限制"):
     legal aid when the question is about applying, else the problem's own route."""
@@ -563,6 +575,11 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
         named, about_legal_aid = None, False
     else:
         named, about_legal_aid = detect_topic(question, "legal_aid"), bool(LEGAL_AID_WORDS.search(question))
+        current = slot_text(tracker, "topic")
+        if about_legal_aid and not LEGAL_AID_WORDS.search(question.replace("申请", "")) \
+                and current in api.TOPIC_NAMES and current != "legal_aid" and last_answer_was_a_facet(tracker):
+            # "要俾钱先可以申请咩" right after the arbitration answer: applying for the arbitration
+            named, about_legal_aid = current, False
     if named is None and not about_legal_aid:
         topic = CASE_FACET_TOPIC.get(case.route_type)
         if topic is None and case.role == "accused":
@@ -772,6 +789,10 @@ def _offices_for(tracker: Tracker) -> list:
     return offices[:1]
 
 
+# The words of someone who wants a person, not an answer.
+ASKS_FOR_A_PERSON = re.compile(r"人工|真人|客服|转接|接线|热线|12348|打电话|电话|工作人员|找人|搵人|有冇人|有没有人|活人")
+
+
 class ActionHandoff(Action):
     """request_human, urgent_danger (110 first) or two fallbacks in a row."""
 
@@ -781,6 +802,11 @@ class ActionHandoff(Action):
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         urgent = latest_intent(tracker) == "urgent_danger"
+        if latest_intent(tracker) == "request_human" and not ASKS_FOR_A_PERSON.search(latest_text(tracker)):
+            # "可唔可以直接拎份协议去法院强制执行佢" read as a request for a person asks a question
+            answered = named_service_reply(dispatcher, tracker) or recent_topic_reply(dispatcher, tracker)
+            if answered is not None:
+                return answered
         buttons = [button("法律援助初筛", "legal_aid_eligibility"), button("查办理地点", "find_office")]
         dispatcher.utter_message(text=handoff_message(tracker, urgent=urgent), buttons=buttons)
         # Inside the screening the rules run action_deactivate_loop first: no more form questions.

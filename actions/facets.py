@@ -36,12 +36,21 @@ TAIL_CHARS = 40
 SHORT_FOLLOW_UP = 24
 
 
+# "…听讲拎去法院司法确认就有效想问下离婚呢种可唔可以去法院确认": the question starts after
+# the last "想问下 / 请问", however long and unpunctuated the story before it.
+QUESTION_MARKER = re.compile(r"想问下|想问一下|想问|请问|问下|问一下|唔该问|我想知道?|想知道|想了解")
+MIN_QUESTION_CHARS = 4
+
+
 def question_part(text: str) -> str:
     """The last sentence of a message (the whole message when it is short), with the
     questions just before it ("那这份协议还有用吗？接下来怎么办" asks both)."""
     text = (text or "").strip()
     if len(text) <= TAIL_CHARS:
         return text
+    markers = list(QUESTION_MARKER.finditer(text))
+    if markers and len(text) - markers[-1].end() >= MIN_QUESTION_CHARS:
+        return text[markers[-1].end():][-TAIL_CHARS:]
     pieces = [p for p in QUESTION_SPLIT.split(text) if p.strip()]
     if not pieces:
         return text[-TAIL_CHARS:]
@@ -158,34 +167,46 @@ def previous_facet(tracker: Tracker) -> str | None:
     return None
 
 
-def step_deadline(topic: str, tracker: Tracker) -> tuple[api.FacetAnswer, str] | None:
-    """"要几耐" right after an objection or enforcement answer asks how long that step takes
-    (异议: 5日内审查), not how long the service itself takes: (that answer, its clauses that
-    name a time), or None."""
+# What a follow-up asks of the step just answered, and how its clauses say it.
+STEP_CUES = {"time_limit": DURATION, "where": re.compile(r"向[^，。；]{2,30}(?:申请|提出|起诉|提起|投诉)")}
+
+
+def step_detail(topic: str, facet: str, tracker: Tracker) -> tuple[api.FacetAnswer, str] | None:
+    """"要几耐" / "要去边度提" right after an objection or enforcement answer asks how long that
+    step takes (异议: 5日内审查) or where it is made (向出具公证书的公证处申请复查), not the
+    service's own time or office: (that answer, its clauses that say it), or None."""
     step = previous_facet(tracker)
     text = question_part(typed_text(tracker))
-    if step not in STEP_FACETS or len(text) > SHORT_FOLLOW_UP // 2 or detect_topic(text):
+    if facet not in STEP_CUES or step not in STEP_FACETS or len(text) > SHORT_FOLLOW_UP // 2 or detect_topic(text):
         return None
     answer = facet_texts(topic, [step], tracker)[0]
-    timed = [c for c in re.split(r"(?<=[。；])", answer.text) if DURATION.search(c)]
-    return (answer, "".join(timed)) if answer.found and timed else None
+    if names_the_service(text, answer.topic_name):
+        return None  # "法院要几耐先确认" asks how long the confirmation itself takes
+    said = [c for c in re.split(r"(?<=[。；])", answer.text) if STEP_CUES[facet].search(c)]
+    return (answer, "".join(said)) if answer.found and said else None
 
 
-def answer_step_deadline(dispatcher: CollectingDispatcher, topic: str, found: tuple[api.FacetAnswer, str]
-                         ) -> list[EventType]:
+def names_the_service(text: str, topic_name: str) -> bool:
+    """Does the question name the service itself ("…先确认" for 调解协议司法确认)?"""
+    plain = to_simplified(text)
+    return any(topic_name[i:i + 2] in plain for i in range(len(topic_name) - 1))
+
+
+def answer_step_detail(dispatcher: CollectingDispatcher, topic: str, facet: str,
+                       found: tuple[api.FacetAnswer, str]) -> list[EventType]:
     answer, timed = found
     heading = answer.heading_text[:-len(answer.text)] if answer.text else answer.heading_text
     line = api.citation_line(answer.sources)
     text = "\n\n".join([f"{heading}接着上面说的：{timed}", api.HOTLINE_HINT] + ([line] if line else []))
-    dispatcher.utter_message(text=text, buttons=facet_buttons(topic, ["time_limit", answer.facet]))
+    dispatcher.utter_message(text=text, buttons=facet_buttons(topic, [facet, answer.facet]))
     return [SlotSet("topic", topic)]
 
 
 def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
                   facets: list[str]) -> list[EventType]:
     """Send the answers of `facets` for `topic` as one message; returns the slot events."""
-    if facets[0] == "time_limit" and (deadline := step_deadline(topic, tracker)):
-        return answer_step_deadline(dispatcher, topic, deadline)
+    if step := step_detail(topic, facets[0], tracker):
+        return answer_step_detail(dispatcher, topic, facets[0], step)
     answers = facet_texts(topic, facets, tracker)
     found = [a for a in answers if a.found]
     body: list[str] = []
@@ -214,9 +235,15 @@ def latest_entities(tracker: Tracker, name: str) -> list[str]:
             if isinstance(e, dict) and e.get("entity") == name and isinstance(e.get("value"), str)]
 
 
+# "算了…问另一样嘢": what follows is not about the service just answered.
+TOPIC_SWITCH = re.compile(r"问另一样|问另外一样|问第二样|另外想问|另一个问题|换个问题|问下其他|问其他嘢|问别的|说另一件|讲另一件|另外一件事")
+
+
 def last_answer_was_a_facet(tracker: Tracker) -> bool:
     """The previous answer was about one part of a service ("【法律援助·不服怎么办】…"): a
     follow-up stays with that service rather than going back to the consultation."""
+    if TOPIC_SWITCH.search(to_simplified(typed_text(tracker))):
+        return False
     for event in reversed(tracker.events):
         if event.get("event") == "bot":
             text = (event.get("text") or "").removeprefix("还是上面这条答复——\n")
@@ -339,13 +366,16 @@ def facet_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     return answer_known(dispatcher, tracker, current, facets, borrow=False) if facets else None
 
 
+RECENT_TOPIC_CHARS = 40  # longer messages are stories of their own, not questions about the last answer
+
+
 def recent_topic_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """A short question the model could not place ("咁要唔要钱㗎") after any answer about a
     service: its facet answered for that service; None when it asks no facet or no service
     was being discussed."""
     current = slot_text(tracker, "topic")
     text = typed_text(tracker)
-    if current not in api.TOPIC_NAMES or len(text) > SHORT_FOLLOW_UP:
+    if current not in api.TOPIC_NAMES or len(text) > RECENT_TOPIC_CHARS or TOPIC_SWITCH.search(to_simplified(text)):
         return None
     facets = facets_in(text)
     return answer_known(dispatcher, tracker, current, facets) if facets else None

@@ -5,6 +5,8 @@ slot `topic`. Database failures are logged and answered politely with 12348.
 """
 from __future__ import annotations
 
+import re
+
 import logging
 from typing import Any
 
@@ -15,7 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     button, latest_intent, next_step_buttons, safe_run, slot_list, slot_text, typed_text,
 )
-from actions.facets import SHORT_FOLLOW_UP, adds_facts, answer_facets, facet_followup, facet_reply, facets_in
+from actions.facets import (
+    SHORT_FOLLOW_UP, adds_facts, answer_facets, facet_followup, facet_reply, facets_in, recent_topic_reply,
+)
 from actions.facts import conversation_case
 from knowledge import api
 from knowledge.questions import asks_if_mediation_comes_first, set_aside_topics
@@ -108,17 +112,27 @@ class ActionCrossProvinceGuide(Action):
         return [SlotSet("topic", "cross_province")]
 
 
+# "系咪一定要返湛江做", "系咪去龙华嗰度": a yes/no question about which office the law names.
+WHERE_RULE = re.compile(r"(?:系咪|系唔系|是不是|是否|一定|要唔要|要不要|使唔使|必须|只能|可唔可以|可不可以|能不能|能唔能)(?:要)?[^，。？?]{0,4}(?:去|返|回|喺|在|到)")
+WHERE_RULE_TOPICS = ("notarization", "cross_province", "arbitration", "protection_order", "judicial_confirmation")
+
+
 class ActionFindOffice(Action):
     def name(self) -> str:
         return "action_find_office"
 
     @safe_run("find_office")
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        if len(typed_text(tracker)) <= SHORT_FOLLOW_UP and facets_in(typed_text(tracker)) != ["where"]:
+        asked = facets_in(typed_text(tracker))
+        if (len(typed_text(tracker)) <= SHORT_FOLLOW_UP and asked != ["where"]) or (asked and "where" not in asked):
             # "如果司法局也说维持呢" right after the objection answer names an office, not a visit
-            follow_up = facet_followup(dispatcher, tracker)
+            follow_up = facet_followup(dispatcher, tracker) or recent_topic_reply(dispatcher, tracker)
             if follow_up is not None:
                 return follow_up
+        topic = slot_text(tracker, "topic")
+        if topic in WHERE_RULE_TOPICS and WHERE_RULE.search(typed_text(tracker)):
+            # "间铺系喺江门新会，系咪要去江门嗰边嘅公证处" asks which office the law says, not a list
+            return answer_facets(dispatcher, tracker, topic, ["where"])
         city, district = slot_text(tracker, "city"), slot_text(tracker, "district")
         if not city and not district:
             buttons = [button(name, "find_office", city=name) for name in api.major_cities()]

@@ -3,9 +3,9 @@ with both servers running, and score each conversation's legal conclusion.
 
     .venv/bin/python -m bench.conversations [--out docs/conversations.md] [FILE ...]
 
-Default sets: tests/conversations/suite.yml, bench/conversations_dev.yml and
-bench/conversations_heldout.yml (all written blind from the law texts and
-tests/conversations/FORMAT.md; the held-out one was never read by the developers). A conversation passes when
+Default sets: DEFAULT_SETS below (all written blind from the law texts and
+tests/conversations/FORMAT.md; only conversations_heldout2.yml has not been read by the
+developers — see the report's header). A conversation passes when
 every expectation holds: the last legal-aid conclusion the bot gave (`final`), the answers
 to the marked turns (`expect`), the articles cited, and no stall (the same bot message three
 times in a conversation) and no message repeated within one turn.
@@ -26,7 +26,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETS = [ROOT / "tests" / "conversations" / "suite.yml", ROOT / "bench" / "conversations_dev.yml",
-                ROOT / "bench" / "conversations_heldout.yml", ROOT / "bench" / "conversations_heldout2.yml"]
+                ROOT / "bench" / "conversations_heldout.yml", ROOT / "bench" / "conversations_dev2a.yml",
+                ROOT / "bench" / "conversations_dev2b.yml", ROOT / "bench" / "conversations_heldout2.yml"]
 
 # How each conclusion code shows in the bot's verdict (knowledge/results.py headlines and the
 # engine's reasons); checked in this order, the first that matches names the message.
@@ -195,7 +196,9 @@ def report(results: list[Result], sets: list[Path]) -> str:
              "passes when its legal conclusion, the articles cited and every marked answer are right, with no",
              "stall and no message repeated within a turn.", "",
              "suite.yml and conversations_dev.yml were read by the developers while fixing failures (sessions",
-             "6–9); conversations_heldout.yml (45) was read in session 10 to fix its failures. None of the three",
+             "6–9); conversations_heldout.yml (45) was read in session 10 to fix its failures;",
+             "conversations_dev2a.yml and conversations_dev2b.yml (30 + 30, written blind by two helper sessions on",
+             "2026-12-04) were read in session 12 to fix their failures (24/60 at their first run). None of these",
              "measures unseen conversations any more. conversations_heldout2.yml (50, written by a helper session",
              "on 2026-12-04 from the law texts and FORMAT.md only) has not been read by the developers: it is the",
              "figure for unseen conversations, valid until someone fixes failures from it. History: 17 of 159",

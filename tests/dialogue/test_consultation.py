@@ -173,3 +173,69 @@ def test_an_unplaced_fee_question_after_a_service_sheet_is_answered_for_that_ser
         tracker = make_tracker({"topic": "mediation"}, intent="out_of_scope", text="咁要唔要钱㗎", history=history)
         text = all_text(run(action, tracker)[0])
         assert "免费" in text and "人民调解法" in text and "抱歉" not in text
+
+
+def test_a_follow_up_that_names_the_service_is_about_the_service_not_the_step(run):
+    history = [user_event("调解协议签咗，惊佢唔还", "mediation"),
+               {"event": "bot", "text": "【人民调解协议司法确认·效力和执行】法院作出确认决定后……"}]
+    tracker = make_tracker({"topic": "judicial_confirmation"}, intent="ask_detail", text="法院要几耐先确认",
+                           history=history)
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "3日" in text and "15日" in text
+    where = make_tracker({"topic": "judicial_confirmation"}, intent="ask_detail", text="喺边度申请", history=history)
+    assert "申请强制执行" in all_text(run(DETAIL, where)[0])  # the enforcement step (SPC-JC-9)
+
+
+def test_where_right_after_the_review_answer_is_where_the_review_is_made(run):
+    history = [user_event("份公证书有问题，点样推翻", "notarization"),
+               {"event": "bot", "text": "【公证·不服怎么办】认为公证书有错误的……"}]
+    tracker = make_tracker({"topic": "notarization"}, intent="ask_detail", text="要去边度提", history=history)
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "出具公证书的公证处申请复查" in text and "第三十九条" in text
+
+
+def test_where_to_sue_at_the_end_of_a_wage_story_is_the_labour_arbitration(run):
+    story = "我系湛江乡下出嚟打工，喺东莞一间电子厂做咗两年，老细由八月开始就冇出粮，想问下可以去边度告佢攞返啲人工"
+    tracker = make_tracker({}, intent="legal_problem", text=story,
+                           entities=[{"entity": "case_type", "value": "labor_pay"}])
+    text = all_text(run(ROUTE, tracker)[0])
+    assert "劳动合同履行地或者用人单位所在地" in text and "第二十一条" in text  # 劳动争议调解仲裁法
+    assert "免予核查经济困难状况" in text  # 出粮 is pay, 乡下出嚟打工 is 进城务工 (Art. 42(3))
+
+
+def test_a_question_read_as_a_request_for_a_person_is_answered_when_it_asks_a_facet(run):
+    from actions.dialogue import ActionHandoff
+    history = [user_event("调解协议佢唔照做", "mediation"),
+               {"event": "bot", "text": "【人民调解·效力和执行】调解达成的协议具有法律约束力……"}]
+    tracker = make_tracker({"topic": "mediation"}, intent="request_human", history=history,
+                           text="可唔可以直接拎份协议去法院强制执行佢")
+    text = all_text(run(ActionHandoff(), tracker)[0])
+    assert "司法确认" in text and "人民调解法" in text
+    human = make_tracker({"topic": "mediation"}, intent="request_human", history=history, text="我想搵人工")
+    assert "12348" in all_text(run(ActionHandoff(), human)[0])
+
+
+def test_a_yes_no_question_about_the_notary_office_gets_the_rule_not_a_list(run):
+    from actions.services import ActionFindOffice
+    tracker = make_tracker({"topic": "notarization", "notary_item": "遗嘱公证", "city": "江门市"}, intent="find_office",
+                           text="间铺系喺江门新会 系咪要去江门嗰边嘅公证处")
+    text = all_text(run(ActionFindOffice(), tracker)[0])
+    assert "不一定要到不动产所在地" in text and "公证法》第二十五条" in text
+
+
+def test_a_topic_switch_is_not_a_follow_up_of_the_last_answer():
+    from actions.facets import last_answer_was_a_facet
+    history = [user_event("收养公证可唔可以代办", "notarization"),
+               {"event": "bot", "text": "【收养公证·能否由别人代办】……"}]
+    same = make_tracker({"topic": "notarization"}, intent="ask_detail", text="喺边度办", history=history)
+    switched = make_tracker({"topic": "notarization"}, intent="ask_detail", history=history,
+                            text="算了 问另一样嘢 公司拖咗我两个月人工 可以去边度告")
+    assert last_answer_was_a_facet(same) and not last_answer_was_a_facet(switched)
+
+
+def test_evidence_preservation_is_a_notarial_item_not_a_court_preservation():
+    from knowledge import api
+    from knowledge.facts import extract
+    assert api.notary_item_code("证据保全公证") == "保全证据公证"
+    assert "urgent_preservation" not in extract(["听讲可以搵公证处做证据保全 系咪真㗎"]).flags
+    assert "urgent_preservation" in extract(["想去法院申请证据保全，佢要删记录"]).flags

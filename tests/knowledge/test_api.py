@@ -7,7 +7,8 @@ from knowledge import db
 from knowledge.models import ServiceItem
 
 CONTRACT_NOTARY_ITEMS = ("学历公证 学位公证 驾驶证公证 出生公证 亲属关系公证 无犯罪记录公证 "
-                         "婚姻状况公证 委托公证 声明公证 继承公证 遗嘱公证 强制执行公证").split()
+                         "婚姻状况公证 委托公证 声明公证 继承公证 遗嘱公证 强制执行公证 赠与公证 收养公证 生存公证 "
+                         "保全证据公证").split()
 
 
 def test_every_contract_notary_item_has_a_sourced_guide(kb):
