@@ -335,6 +335,11 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
 LEGAL_AID_SERVICE_FACETS = ("remedy",)  # "佢唔肯赔" is the other side refusing, not the office
 
 
+def has_own_what(item: str | None) -> bool:
+    """Does this notary item have its own 'what' answer (保全证据公证 does)?"""
+    return bool(item) and api.facet_answer("notarization", "what", item).topic_name == item
+
+
 def named_service_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """A message that names a service and asks one of its facets ("想办继承公证，可唔可以喺珠海办",
     "法援不予援助我能投诉吗") gets that answer, whatever intent the model chose; None otherwise."""
@@ -348,6 +353,8 @@ def named_service_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
         facets = [f for f in facets if f in LEGAL_AID_SERVICE_FACETS]
     if not facets and topic == "protection_order" and "保护令" not in text:
         facets = ["what"]  # "点样可以叫佢唔好再接近我": what the order is and does
+    if not facets and topic == "notarization" and has_own_what(api.notary_item_code(text)):
+        facets = ["what"]  # "听讲可以搵公证处做证据保全，系咪真㗎": what that notarization is
     if not facets:
         return None
     return answer_known(dispatcher, tracker, topic, facets)

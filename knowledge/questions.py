@@ -28,7 +28,9 @@ ISSUED_THING = re.compile(r"有效期|保护令|公证书|协议|调解书|裁�
 VALUATION = re.compile(r"值(几多|多少|几)钱|估价|估值")
 CAN_IT_BE_DONE = re.compile(r"(可以|能)办(吗|嘛|不)|可唔可以办|办得到(吗|唔)|办得了吗|办唔办得|(?<![仲还])得唔得[？?。！!\s]*$")
 # "呢份协议可唔可以拎去公证": whether the matter can be notarized at all (公证法第十一条).
-NOTARIZABLE = re.compile(r"(可唔可以|可以|能不能|能否|可不可以|能唔能|得唔得)(拎去|拿去|去|来|做|办)?(做)?公证|(能|可以)(做|办)?公证(吗|嘛|不)")
+NOTARIZABLE = re.compile(r"(可唔可以|可以|能不能|能否|可不可以|能唔能|得唔得)(拎去|拿去|去|来|做|办)?(做)?公证|(能|可以)(做|办)?公证(吗|嘛|不)|"
+                         # "张出世纸要拎去澳洲用，系咪要去做公证": whether it needs notarizing at all
+                         r"(系咪|系唔系|是不是|要不要|使唔使|需不需要|需唔需要|使不使)(要)?(去)?(做|办)(个)?公证")
 
 # "其他兄弟唔同意" before a notarization: 当事人之间对公证事项有争议 (公证法第三十一条第四项)
 # is a reason it is not done, not an objection to a certificate already issued.
@@ -83,7 +85,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("materials", re.compile(
         r"材料|带什么|带啲乜|带乜|带咩|证件|资料|准备什么|准备啲乜|准备乜|准备咩|要什么东西|需要什么证明|"
         r"要啲乜|要乜嘢|要咩嘢|带啲咩|准备啲咩|证明材料|申请书|唔识写|不会写字|没读过(?:几年)?书|冇读过(?:几年)?书|写(?:些|啲)?(?:什么|乜|咩|乜嘢)|"
-        r"(?:当|作|做|算)(?:为)?证据|(?:够唔够|够不够|有冇|有没有)证据|证据(?:够|足)|(带|要|需要|准备|交|提供)(哪些|什么|啲乜|咩|乜嘢|乜)(证明|材料|证件|资料|东西|嘢)|写不了|写唔到|唔识字|不识字|(带|要|需要|准备|使唔使).{0,3}(身份证|户口本)")),
+        r"(?:当|作|做|算)(?:为)?证据(?!保全)|(?:够唔够|够不够|有冇|有没有)证据|证据(?:够|足)|(带|要|需要|准备|交|提供)(哪些|什么|啲乜|咩|乜嘢|乜)(证明|材料|证件|资料|东西|嘢)|写不了|写唔到|唔识字|不识字|(带|要|需要|准备|使唔使).{0,3}(身份证|户口本)")),
     ("where", re.compile(
         r"在哪|去哪|哪里办|哪里申请|边度|喺边|去边|什么地方|乜地方|哪个部门|哪个单位|地址|网上|线上|在线|"
         r"回老家|回去办|要回|返乡下|返屋企(?:办|做|申请)|异地|本地|就近|哪个法院|哪家|"
@@ -126,6 +128,8 @@ def detect_facets(text) -> list[str]:
         found = ["refusal"]  # "…可以办吗" with nothing more specific: when it cannot be done
     if VALUATION.search(plain) and "fee" in found:
         found.remove("fee")  # "公证我部车值几多钱" asks for a valuation, not the price of the service
+    if "where" in found and NOTARIZABLE.search(plain) and not re.search(r"边度|哪里|在哪|去哪|边间|哪个", plain):
+        found.remove("where")  # "系咪要去做公证" asks whether, not where
     if "proxy" in found and "where" in found:
         found.remove("where")  # "帮她去公证处办" asks who may go, not where
     if PARTIES_DISAGREE.search(plain) and "公证书" not in plain:

@@ -239,3 +239,15 @@ def test_evidence_preservation_is_a_notarial_item_not_a_court_preservation():
     assert api.notary_item_code("证据保全公证") == "保全证据公证"
     assert "urgent_preservation" not in extract(["听讲可以搵公证处做证据保全 系咪真㗎"]).flags
     assert "urgent_preservation" in extract(["想去法院申请证据保全，佢要删记录"]).flags
+
+
+def test_a_story_that_asks_about_evidence_preservation_gets_that_notarization(run):
+    story = "我喺淘宝开网店 有人喺小红书发帖屈我卖假货 我想告佢 但系惊佢删帖 听讲可以搵公证处做证据保全 系咪真㗎"
+    text = all_text(run(ROUTE, make_tracker({}, intent="legal_problem", text=story))[0])
+    assert "保全证据公证" in text and "公证法》第十一条" in text and "法律援助" not in text
+
+
+def test_whether_a_paper_needs_notarizing_is_what_notarization_covers():
+    from actions.facets import facets_in
+    assert facets_in("我张出世纸要拎去澳洲用 系咪要去做公证") == ["what"]
+    assert facets_in("系咪要返湛江做公证") == ["where"]
