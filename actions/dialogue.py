@@ -20,8 +20,8 @@ from actions.common import (
     HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
 from actions.facets import (
-    RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, last_answer_was_a_facet,
-    latest_entities, named_service_reply, question_part, recent_topic_reply,
+    LEGAL_AID_DECISION, RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, last_answer_was_a_facet,
+    latest_entities, legal_aid_named_before, named_service_reply, question_part, recent_topic_reply,
 )
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
                            conversation_case_type, user_events)
@@ -576,6 +576,8 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
     else:
         named, about_legal_aid = detect_topic(question, "legal_aid"), bool(LEGAL_AID_WORDS.search(question))
         current = slot_text(tracker, "topic")
+        if named is None and "remedy" in facets and LEGAL_AID_DECISION.search(question) and legal_aid_named_before(tracker):
+            named = "legal_aid"  # "呢个终止决定我唔认" after "法援中心话要终止法律援助"
         if about_legal_aid and not LEGAL_AID_WORDS.search(question.replace("申请", "")) \
                 and current in api.TOPIC_NAMES and current != "legal_aid" and last_answer_was_a_facet(tracker):
             # "要俾钱先可以申请咩" right after the arbitration answer: applying for the arbitration
@@ -666,7 +668,11 @@ class ActionAnythingElse(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        continued = await continue_consultation(dispatcher, tracker, domain)
+        # "我唔想再见到佢，有冇办法令佢唔好再接近我" read as deny asks about the protection order
+        continued = named_service_reply(dispatcher, tracker) if len(latest_text(tracker)) >= MIN_CONSULTATION_REMARK \
+            else None
+        if continued is None:
+            continued = await continue_consultation(dispatcher, tracker, domain)
         if continued is not None:
             return continued
         case = conversation_case(tracker)

@@ -257,6 +257,15 @@ def adds_facts(tracker: Tracker) -> bool:
     return before != after
 
 
+# A legal-aid decision objected to ("呢个终止决定我唔认") after legal aid was named.
+LEGAL_AID_DECISION = re.compile(r"终止|不予|唔批|不批|冇批|没批")
+
+
+def legal_aid_named_before(tracker: Tracker) -> bool:
+    return any(detect_topic(e.get("text") or "") == "legal_aid" for e in tracker.events[:-1]
+               if e.get("event") == "user" and isinstance(e.get("text"), str))
+
+
 class ActionAnswerDetail(Action):
     """A follow-up question about a service: the topic the message names, else the one just
     talked about (slot `topic`); the facet from the button payload or the text."""
@@ -280,8 +289,11 @@ class ActionAnswerDetail(Action):
             if continued is not None:
                 return continued
         topic = detect_topic(text, current) or current
-        if topic is None and (tracker.active_loop or {}).get("name") == "legal_aid_form":
+        if detect_topic(text) is None and "remedy" in facets and LEGAL_AID_DECISION.search(text) \
+                and legal_aid_named_before(tracker):
             topic = "legal_aid"
+        if detect_topic(text) is None and (tracker.active_loop or {}).get("name") == "legal_aid_form":
+            topic = "legal_aid"  # "申请之后要多久先有结果" while the screening is open
         if topic not in api.TOPIC_NAMES:
             dispatcher.utter_message(
                 text="请问您问的是哪项服务？",

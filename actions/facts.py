@@ -44,7 +44,7 @@ def conversation_facts(tracker: Tracker) -> LegalFacts:
 # ---------------------------------------------------------------- the case type (one owner)
 
 # A message that opens with one of these corrects what was said before ("不对，是深圳").
-CORRECTION_CUE = re.compile(r"^\W*(不对|唔啱|错了|搞错了|说错了|弄错了|应该是|更正|改成|改为|换成)")
+CORRECTION_CUE = re.compile(r"^\W*(不对|唔啱|错了|搞错了|说错了|弄错了|讲错|应该是|更正|改成|改为|换成|唔系(?!好|太|几)|不是(?!很|太|好))")
 # How specific a case type is: a later statement replaces the conversation's case type unless
 # it is vaguer ("合同的事" does not undo "老板欠我三个月工资"). Umbrella types are 1, the
 # catch-all 0, every other type 2.

@@ -20,7 +20,7 @@ from actions.common import (
 from actions.facets import (
     SHORT_FOLLOW_UP, adds_facts, answer_facets, facet_followup, facet_reply, facets_in, recent_topic_reply,
 )
-from actions.facts import conversation_case
+from actions.facts import CORRECTION_CUE, conversation_case
 from knowledge import api
 from knowledge.questions import asks_if_mediation_comes_first, set_aside_topics
 
@@ -87,6 +87,12 @@ class ActionMediationGuide(Action):
                 and conversation_case(tracker).route_type in LABOUR_CASE_TYPES:
             # a labour dispute: mediation may be skipped, arbitration is the route (LDMAL Art. 5)
             return answer_facets(dispatcher, tracker, "arbitration", ["what"])
+        if CORRECTION_CUE.match(typed_text(tracker)):
+            # "唔系，系调解离婚嘅，唔系判决" corrects the story of a consultation
+            from actions.dialogue import continue_consultation
+            continued = await continue_consultation(dispatcher, tracker, domain)
+            if continued is not None:
+                return continued
         facet_events = facet_reply(dispatcher, tracker, "mediation")
         if facet_events is not None:
             return facet_events

@@ -95,14 +95,14 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(等|审批|审核|批落来|批下来|批准)[^。？?]{0,10}(过咗期|过期|过了期|来不及|赶不及|嚟唔切|来唔切|超过时效|过时效)|"
         r"(申请|办|批|交|提交|签|受理)[^，。？?\s]{0,4}(之后|以后)|(之后|以后)(呢|点|怎么|会|要|做什么|做咩)|然后呢|然后点|接下来|下一步|以后会|批了|靠不靠谱|靠唔靠谱|靠谱|有没有经验|有冇经验|"
         r"律师怎么样|流程|程序是|点样办|怎么办理|会怎样|会点|(什么|甚么|乜嘢|咩|哪种|怎样)(样)?的?律师|"
-        r"律师.{0,4}(靠谱|经验|水平|专业|资历)")),
+        r"律师.{0,4}(靠谱|经验|水平|专业|资历)|新手|冇经验|没经验|刚拿证|刚执业|实习律师")),
     ("who", re.compile(r"谁可以|什么人可以|哪些人可以|边个可以|乜人可以|谁能申请|谁来申请")),
 ]
 
 # Which service a message names, most specific first ("调解协议司法确认" is not plain mediation).
 TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("judicial_confirmation", re.compile(r"司法确认|确认(调解)?协议|调解协议.{0,8}(法院|确认)|调解协议[^。？?]{0,20}(不予确认|驳回)|去?法院(那边|嗰边|那里)?确认|确认(了|咗)")),
-    ("protection_order", re.compile(r"保护令|(叫|让|要)(他|佢|她)(唔好|不要|别|唔准|不准)(再)?(接近|靠近|骚扰|跟踪|嚟搵|来找)|"
+    ("protection_order", re.compile(r"保护令|(叫|让|要|令|使|等)(他|佢|她)(唔好|不要|别|唔准|不准|不能|唔可以)(再)?(接近|靠近|骚扰|跟踪|嚟搵|来找)|"
                                     r"禁止(他|佢|她)?(接近|靠近|骚扰|跟踪)")),
     ("legal_aid", re.compile(r"法律援助|法律援[注住主]|法援|援助律师|值班律师|指派.{0,4}律师|派.{0,6}律师|国家.{0,2}派")),
     ("cross_province", re.compile(r"跨省|异地通办|通办")),
@@ -209,7 +209,7 @@ def _clause_score(clause: str, asked: set[str]) -> int:
     """Shared words, doubled in the clause's condition ("对维持决定不服的，…" answers "如果维持呢")."""
     head, _, rest = clause.partition("，")
     if rest and head.endswith("的"):
-        return 2 * len(asked & _bigrams(head)) + len(asked & _bigrams(rest))
+        return 3 * len(asked & _bigrams(head)) + len(asked & _bigrams(rest))
     return len(asked & _bigrams(clause))
 
 

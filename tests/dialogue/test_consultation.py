@@ -251,3 +251,27 @@ def test_whether_a_paper_needs_notarizing_is_what_notarization_covers():
     from actions.facets import facets_in
     assert facets_in("我张出世纸要拎去澳洲用 系咪要去做公证") == ["what"]
     assert facets_in("系咪要返湛江做公证") == ["where"]
+
+
+def test_keeping_him_away_read_as_deny_gets_the_protection_order(run):
+    from actions.dialogue import ActionAnythingElse
+    tracker = make_tracker({}, intent="deny", text="我唔想再见到佢，有冇办法可以令佢唔好再接近我")
+    text = all_text(run(ActionAnythingElse(), tracker)[0])
+    assert "人身安全保护令" in text and "第二十九条" in text
+
+
+def test_objecting_to_a_termination_after_a_re_consultation_is_legal_aids_objection(run):
+    history = [user_event("我嘅工伤案本来有法援律师跟，但系今日法援中心话要终止法律援助", "legal_aid_apply"),
+               {"event": "bot", "text": "【法律援助·不服怎么办】……"},
+               user_event("我只系问过一个做律师嘅朋友意见，冇签任何委托", "inform",
+                          [{"entity": "case_type", "value": "work_injury"}]),
+               {"event": "bot", "text": "法律援助：您的事项属于法律援助的范围……"}]
+    tracker = make_tracker({"topic": "arbitration", "case_type": "work_injury"}, intent="ask_detail",
+                           text="呢个终止决定我唔认，可以点做", history=history)
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "第四十九条" in text and "仲裁裁决" not in text
+
+
+def test_an_unsure_lawyer_question_in_death_review_gets_the_experience_rule():
+    from actions.facets import facets_in
+    assert facets_in("如果有法援律师，会唔会派个新手嚟，我好担心") == ["after"]  # 法律援助法第二十六条
