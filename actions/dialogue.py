@@ -157,7 +157,7 @@ def times_asked(tracker: Tracker, slot: str) -> int:
             break
         if event.get("event") == "action" and event.get("name") == ask:
             count += 1
-        elif event.get("event") == "bot" and event.get("text") == ASK_TEXTS.get(slot):
+        elif event.get("event") == "bot" and ASK_TEXTS.get(slot) and (event.get("text") or "").endswith(ASK_TEXTS[slot]):
             count += 1  # the form runs its ask action inside its own turn: only the message is logged
     return count
 
@@ -435,6 +435,19 @@ def say_conclusion_so_far(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         dispatcher.utter_message(text=text)
 
 
+REASK_PREFIXES = ("回到刚才的问题：", "（不方便回答的话，可以点“跳过”。）")
+
+
+def ask_text(tracker: Tracker, slot: str) -> str:
+    """The screening question for `slot`; asked again after a question in between, it says so
+    (never the same message three times in a conversation)."""
+    asked = sum(1 for e in tracker.events if e.get("event") == "bot"
+                and (e.get("text") or "").endswith(ASK_TEXTS[slot]))
+    if asked == 0:
+        return ASK_TEXTS[slot]
+    return REASK_PREFIXES[min(asked, len(REASK_PREFIXES)) - 1] + ASK_TEXTS[slot]
+
+
 class ActionAskCity(Action):
     """The screening's place question, with the major cities as buttons."""
 
@@ -447,7 +460,7 @@ class ActionAskCity(Action):
         except Exception:  # noqa: BLE001 - the question still works without buttons
             cities = []
         say_conclusion_so_far(dispatcher, tracker)
-        dispatcher.utter_message(text=ASK_TEXTS["city"],
+        dispatcher.utter_message(text=ask_text(tracker, "city"),
                                  buttons=[button(name, "inform", city=name) for name in cities] + [SKIP_BUTTON])
         return []
 
@@ -461,7 +474,7 @@ class ActionAskPersonGroup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         buttons = [button(title, "inform", person_group=code) for code, title in PERSON_GROUP_NAMES.items()]
         say_conclusion_so_far(dispatcher, tracker)
-        dispatcher.utter_message(text=ASK_TEXTS["person_group"],
+        dispatcher.utter_message(text=ask_text(tracker, "person_group"),
                                  buttons=buttons + [{"title": "都不是", "payload": "/deny"}])
         return []
 
@@ -475,7 +488,7 @@ class ActionAskEconomicStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         say_conclusion_so_far(dispatcher, tracker)
         dispatcher.utter_message(
-            text=ASK_TEXTS["economic_status"],
+            text=ask_text(tracker, "economic_status"),
             buttons=[button("经济困难", "inform", economic_status="hardship"),
                      button("收入还可以", "inform", economic_status="not_hardship"),
                      {"title": "不想说", "payload": "/skip"}])

@@ -118,6 +118,10 @@ PROPERTY_ITEMS = ("继承公证",)
 def residence_note(answer: api.FacetAnswer, tracker: Tracker) -> str:
     """The where-answer said for the places in the message: "房产在佛山市的…" for an item the
     house decides, "您经常居住在深圳市的…" for one the applicant's home may decide; "" otherwise."""
+    if answer.topic == "legal_aid" and answer.facet == "where":
+        city = slot_text(tracker, "city")
+        # Art. 38: the office where the case is handled or the dispute arose, not where one lives now
+        return f"您说的事情在{city}的，一般向{city}的法律援助机构申请。" if city else ""
     if answer.topic != "notarization" or answer.facet != "where":
         return ""
     item, text, cities = notary_item_of(tracker), typed_text(tracker), latest_entities(tracker, "city")

@@ -55,6 +55,11 @@ NEW_STORY_CHARS = 30
 NEW_STORY_CONFIDENCE = 0.6
 
 
+# One labour dispute has several sides (pay, contract, injury, insurance); a short remark about
+# another side does not replace the matter asked about.
+LABOUR_TYPES = frozenset({"labor_pay", "labor_contract", "work_injury", "social_insurance"})
+
+
 def specificity(case_type: str) -> int:
     return SPECIFICITY.get(case_type, 2)
 
@@ -92,6 +97,8 @@ def replaces(current: str | None, new: str, confidence: float | None, text: str)
     """Does a turn stating `new` change the conversation's case type `current`?"""
     if current is None or new == current or text.startswith("/") or CORRECTION_CUE.match(text):
         return True  # nothing yet, a button, or a correction
+    if current in LABOUR_TYPES and new in LABOUR_TYPES and len(text) < NEW_STORY_CHARS:
+        return False  # "他没签合同 社保也没买" adds to a work-injury story; it is not a new matter
     if specificity(new) >= specificity(current):
         return True
     return (specificity(new) > 0 and len(text) >= NEW_STORY_CHARS

@@ -107,6 +107,12 @@ class ActionCrossProvinceGuide(Action):
 
     @safe_run("cross_province")
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if "公证" not in typed_text(tracker) and not slot_text(tracker, "notary_item"):
+            # "我们现在人在广西，能不能在广西这边申请" inside a consultation: applying for legal aid
+            from actions.dialogue import continue_consultation
+            continued = await continue_consultation(dispatcher, tracker, domain)
+            if continued is not None:
+                return continued
         facet_events = facet_reply(dispatcher, tracker, "cross_province")
         if facet_events is not None:
             return facet_events

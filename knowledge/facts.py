@@ -114,13 +114,16 @@ FLAG_PATTERNS: dict[str, list[str]] = {
     ],
     "unpaid_wages": [r"(?:冇|没|未|唔|不|停)出粮|拖粮|欠粮|(?:工资|工钱|人工|薪水|薪资)[^，。]{0,6}(?:未出|冇出|没发|未发|冇发|唔发|不发|拖欠|欠|冇俾|没给|不给|未俾|唔俾|一直冇|一直没)|"
                      r"(?:拖欠|欠|拖)(?:了|咗)?[^，。]{0,16}(?:工资|工钱|人工|薪水|薪资)"],
-    "pension_claim": [r"抚恤金|抚恤费|遗属补助|死亡抚恤"],
+    "pension_claim": [r"抚(?:恤|卹)(?:金|费)|遗属补助|死亡抚(?:恤|卹)"],
     "capacity_declaration": [r"(?:认定|宣告|确认)[^，。]{0,8}(?:无民事行为能力|限制民事行为能力)|无民事行为能力|限制民事行为能力|"
                              r"(?:认定|宣告|确认|证明)[^，。？?]{0,6}(?:没有|冇|无|不具备|唔具备)(?:民事)?行为能力"],
     # Not family members, yet the Anti-Domestic Violence Law applies to them (Art. 37).
     "cohabiting_partner": [r"同居|男朋友|女朋友|男友|女友|未婚夫|未婚妻|拍拖|没(?:有)?(?:结婚|领证|登记)|未(?:结婚|领证|登记)|冇(?:结婚|登记|领证)"],
     "in_custody": [r"被抓|抓了|抓走|抓进去|抓咗|拉咗|被拘留|拘留|刑拘|看守所|羁押|逮捕|批捕|关起来|关进去|被扣"],
 }
+
+# Matters that are claimed by saying they were denied ("教育局话冇抚恤金").
+CLAIMED_WHEN_DENIED = frozenset({"pension_claim"})
 
 # Flags whose two halves are often in different clauses of one message ("我爷爷是烈士，
 # 有人造谣说他是逃兵"): both must occur in the message.
@@ -135,7 +138,7 @@ MARTYR_RELATIVE = re.compile(r"(?:我|我的|我哋|我们|我家)[^，。]{0,2}
 GROUP_PATTERNS: dict[str, list[str]] = {
     "minor": [r"未成年|未满(?:十八|18)|中学生|初中生|高中生|小学生|(?<![0-9])(?:1[0-7]|[1-9])岁|"
               r"(?<![一二三四五六七八九十百两廿卅])(?:十[一二三四五六七]?|[一二三四五六七八九两])岁"],
-    "elderly": [r"老人|老年人|长者|阿伯|阿婆|孤寡老|(?<![0-9])[6-9][0-9](?:多)?岁|[六七八九]十(?:[一二三四五六七八九]|几|多)?岁"],
+    "elderly": [r"今年[六七八九]十[一二三四五六七八九]?(?![万千百块元蚊])|今年[6-9][0-9](?![0-9万千百块元蚊])|老人|老年人|长者|阿伯|阿婆|孤寡老|(?<![0-9])[6-9][0-9](?:多)?岁|[六七八九]十(?:[一二三四五六七八九]|几|多)?岁"],
     "disabled": [r"残疾|残障|瘫痪|残疾证"],
     "low_income": [r"低保|特困|五保|救助对象|司法救助|社会救助"],
     "military": [r"军人|军属|军嫂|现役|优抚对象|优抚"],
@@ -169,7 +172,8 @@ ACCUSED_FLAGS = frozenset({"possible_life_or_death_sentence", "death_penalty_rev
 VICTIM_PATTERNS = [
     r"被害人|受害人|受害者|自诉",
     r"(?:我|我的|我家|我哋|我们)[^，。]{0,6}(?:被|俾|畀)[^，。]{0,6}(?:打|骗|抢|偷|砍|斩|刺|伤|强奸|撞|捅|殴打|诈骗|欺负|伤害)",
-    r"(?:被|俾|畀)(?:人|他|她|佢|对方|那个人|老板|贼|劫匪|同事|邻居|客人|前男友|前女友|男朋友|女朋友|男友|前夫|前妻|个男|个女人|几个人|一班人|班人)"
+    r"(?:被|俾|畀)(?:人|他|她|佢|对方|那个人|老板|贼|劫匪|同事|邻居|客人|前男友|前女友|男朋友|女朋友|男友|前夫|前妻|个男|个女人|几个人|一班人|班人|"
+    r"(?:一|一个|个)(?:男的|男人|女的|陌生人|陌生男人|醉汉|醉酒佬|老师|司机)|陌生人)"
     r"[^，。]{0,6}(?:打|骗|抢|偷|砍|斩|刺|伤|捅|殴打|诈骗|强奸|非礼|猥亵)",
 ]
 # "佢依家俾检察院告咗": prosecuted by the authorities.
@@ -184,6 +188,8 @@ HARMDOER_ACCUSED = re.compile(_HARMDOER + r"[^，。]{0,10}(?:" + _PROSECUTED + 
 SELF_VICTIM = re.compile(r"(?:我|我哋|我们)(?:被|俾|畀)|(?:我|我哋|我们)[^，。]{0,6}(?:被|俾|畀)[^，。]{0,6}(?:打|砍|伤|捅|殴打|强奸)")
 THIRD_PERSON_ACCUSED = re.compile(r"(?:起诉|抓|拘留|判|告)(?:了|咗)?(?:他|她|佢|对方|个男|那个人)|"
                                   r"(?:他|她|佢|对方|个男(?:嘅|的)?|那个人)[^，。]{0,6}(?:被抓|被拘留|被刑拘|刑拘|被起诉|被判|抓咗|拉咗|坐牢|开庭)")
+RELATIVE_HARMED = re.compile(r"(?:我|我的|我哋|我们)(?:个)?" + _FAMILY.replace("|佢)", ")") + r"[^，。]{0,12}(?:被|俾|畀)[^，。]{0,12}"
+                             r"(?:打|砍|斩|伤|捅|殴打|强奸|猥亵|非礼|性侵|拐|绑架|抢)")
 SELF_ACCUSED = re.compile(r"(?<![打骂砍踢掐伤骗])我[^，。]{0,4}(?:被抓|被拘留|被刑拘|涉嫌|被起诉|要坐牢|是被告)")
 EXPLICIT_ROLE = {
     "accused": re.compile(r"(?:我|他|她|佢)(?:是|系)(?:犯罪)?(?:嫌疑人|被告人|被告)"),
@@ -279,8 +285,8 @@ def _role_of(text: str, flags: set[str]) -> str | None:
     if accused and victim:
         if SELF_ACCUSED.search(text):
             return "accused"
-        if "abuse_victim" in flags or HARMDOER_ACCUSED.search(text):
-            return "victim"
+        if "abuse_victim" in flags or HARMDOER_ACCUSED.search(text) or RELATIVE_HARMED.search(text):
+            return "victim"  # "我女儿被一个男的猥亵…人已经抓了": the relative harmed, not the one arrested
         # "他被刑拘了" next to "我被打": the speaker is the victim of the one arrested. Next to
         # "他被人骗去卖银行卡" it is the relative who was tricked into the offence: the accused.
         return "victim" if OTHER_IS_ACCUSED.search(text) and SELF_VICTIM.search(text) else "accused"
@@ -300,7 +306,7 @@ def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
     clauses = _clauses(text)
     said_flags: set[str] = set()
     for flag, patterns in FLAG_PATTERNS.items():
-        if any(_said(patterns, c) == "yes" for c in clauses):
+        if any(_said(patterns, c) in (("yes", "no") if flag in CLAIMED_WHEN_DENIED else ("yes",)) for c in clauses):
             said_flags.add(flag)
     for flag, (first, second) in MESSAGE_FLAG_PAIRS.items():
         if re.search(first, text) and re.search(second, text):

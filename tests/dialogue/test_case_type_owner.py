@@ -98,3 +98,13 @@ def test_a_turn_that_sets_unpaid_wages_aside_does_not_make_the_matter_unpaid_wag
     tracker = make_tracker({}, text=dismissed, intent="legal_problem",
                            entities=[{"entity": "case_type", "value": "labor_pay"}])
     assert conversation_case_type(tracker) == "labor_contract"  # Art. 31(5) does not list it
+
+
+def test_a_short_remark_about_another_side_of_a_labour_dispute_keeps_the_matter():
+    from actions.facts import conversation_case_type
+    from tests.dialogue.conftest import make_tracker, user_event
+    history = [user_event("我老公在厂里右手被机器压断了三根手指，厂里说不算工伤", "legal_problem",
+                          [{"entity": "case_type", "value": "work_injury"}])]
+    tracker = make_tracker({}, text="他没签合同 社保也没买", intent="inform", history=history,
+                           entities=[{"entity": "case_type", "value": "social_insurance"}])
+    assert conversation_case_type(tracker) == "work_injury"  # Art. 42(3) still applies

@@ -197,3 +197,15 @@ def test_a_question_asked_instead_of_an_answer_is_answered_then_the_screening_go
     messages, events = run(FORM, tracker)
     assert "先行提供" in all_text(messages) and "第四十四条" in all_text(messages)
     assert requested(events) is not None  # the screening continues
+
+
+def test_a_screening_question_asked_again_is_never_the_same_message_three_times(run):
+    from actions.dialogue import ASK_TEXTS, ActionAskEconomicStatus
+    from tests.dialogue.conftest import make_tracker
+    sent = []
+    for _ in range(3):
+        history = [{"event": "bot", "text": t} for t in sent]
+        messages, _ = run(ActionAskEconomicStatus(), make_tracker({"case_type": "labor_pay"}, text="要几耐",
+                                                                  history=history))
+        sent.append(messages[-1]["text"])
+    assert all(t.endswith(ASK_TEXTS["economic_status"]) for t in sent) and len(set(sent)) == 3

@@ -225,3 +225,17 @@ def test_more_roles_and_groups():
     assert "minor" not in extract(["我个仔廿八岁 喺东莞长安俾公安拉咗"]).person_groups
     assert "minor" in extract(["佢今年十六岁"]).person_groups
     assert "cannot_fully_control_conduct" not in extract(["他不是精神病"]).flags
+
+
+def test_a_relative_harmed_makes_the_speaker_the_victim_side():
+    from knowledge.facts import extract
+    facts = extract(["我女儿十四岁上个月放学被一个男的拖到楼梯间猥亵了我们报了警人已经抓了"])
+    assert facts.role == "victim"  # Art. 29, not the minor accused of Art. 25(1)
+    assert extract(["我个仔被人骗去卖银行卡，而家被刑拘"]).role == "accused"
+
+
+def test_age_without_sui_and_a_pension_said_as_denied():
+    from knowledge.facts import extract
+    assert "elderly" in extract(["我今年七十六 三个仔冇一个肯俾家用"]).person_groups
+    assert "elderly" not in extract(["我今年六十万都冇赚到"]).person_groups
+    assert "pension_claim" in extract(["教育局話佢退休咗冇撫卹金"]).flags  # Art. 31(4)
