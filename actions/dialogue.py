@@ -20,8 +20,8 @@ from actions.common import (
     HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
 from actions.facets import (
-    LEGAL_AID_DECISION, RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, last_answer_was_a_facet,
-    latest_entities, legal_aid_named_before, named_service_reply, question_part, recent_topic_reply,
+    RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, last_answer_was_a_facet,
+    latest_entities, named_service_reply, objects_to_legal_aid_decision, question_part, recent_topic_reply,
 )
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
                            conversation_case_type, user_events)
@@ -574,8 +574,9 @@ def story_topic(case, text: str) -> str:
     """The service a question at the end of a story is about: legal aid when it names it or
     asks about applying for a lawyer, else the problem's own route when it has one."""
     question = question_part(text)
-    if detect_topic(question, "legal_aid") is not None or LEGAL_AID_WORDS.search(question):
-        return detect_topic(question, "legal_aid") or "legal_aid"
+    named = detect_topic(question, "legal_aid")
+    if named or LEGAL_AID_WORDS.search(question):
+        return named or "legal_aid"
     return CASE_FACET_TOPIC.get(case.route_type) or "legal_aid"
 
 
@@ -589,7 +590,7 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
     else:
         named, about_legal_aid = detect_topic(question, "legal_aid"), bool(LEGAL_AID_WORDS.search(question))
         current = slot_text(tracker, "topic")
-        if named is None and "remedy" in facets and LEGAL_AID_DECISION.search(question) and legal_aid_named_before(tracker):
+        if named is None and objects_to_legal_aid_decision(tracker, facets, question):
             named = "legal_aid"  # "呢个终止决定我唔认" after "法援中心话要终止法律援助"
         if about_legal_aid and not LEGAL_AID_WORDS.search(question.replace("申请", "")) \
                 and current in api.TOPIC_NAMES and current != "legal_aid" and last_answer_was_a_facet(tracker):

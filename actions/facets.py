@@ -151,9 +151,14 @@ def repeated_answer(found: list[api.FacetAnswer], tracker: Tracker, full: str) -
         focus = focus_on_question(found[0].text, question_part(typed_text(tracker)), found[0].topic_name)
     if focus is None:
         return "还是上面这条答复——\n" + full
-    line = api.citation_line(found[0].sources)
-    heading = found[0].heading_text[:-len(found[0].text)] if found[0].text else found[0].heading_text
-    return "\n\n".join([f"{heading}接着上面说的：{focus}", api.HOTLINE_HINT] + ([line] if line else []))
+    return pointing_back(found[0], focus)
+
+
+def pointing_back(answer: api.FacetAnswer, part: str) -> str:
+    """"【service·facet】接着上面说的：<part>" with the hint and that answer's citations."""
+    heading = answer.heading_text[:-len(answer.text)] if answer.text else answer.heading_text
+    line = api.citation_line(answer.sources)
+    return "\n\n".join([f"{heading}接着上面说的：{part}", api.HOTLINE_HINT] + ([line] if line else []))
 
 
 FACET_CODES = {name: code for code, name in FACET_NAMES.items()}
@@ -198,11 +203,8 @@ def names_the_service(text: str, topic_name: str) -> bool:
 
 def answer_step_detail(dispatcher: CollectingDispatcher, topic: str, facet: str,
                        found: tuple[api.FacetAnswer, str]) -> list[EventType]:
-    answer, timed = found
-    heading = answer.heading_text[:-len(answer.text)] if answer.text else answer.heading_text
-    line = api.citation_line(answer.sources)
-    text = "\n\n".join([f"{heading}接着上面说的：{timed}", api.HOTLINE_HINT] + ([line] if line else []))
-    dispatcher.utter_message(text=text, buttons=facet_buttons(topic, [facet, answer.facet]))
+    answer, part = found
+    dispatcher.utter_message(text=pointing_back(answer, part), buttons=facet_buttons(topic, [facet, answer.facet]))
     return [SlotSet("topic", topic)]
 
 
@@ -246,13 +248,7 @@ TOPIC_SWITCH = re.compile(r"问另一样|问另外一样|问第二样|另外想�
 def last_answer_was_a_facet(tracker: Tracker) -> bool:
     """The previous answer was about one part of a service ("【法律援助·不服怎么办】…"): a
     follow-up stays with that service rather than going back to the consultation."""
-    if TOPIC_SWITCH.search(to_simplified(typed_text(tracker))):
-        return False
-    for event in reversed(tracker.events):
-        if event.get("event") == "bot":
-            text = (event.get("text") or "").removeprefix("还是上面这条答复——\n")
-            return text.startswith("【") and "·" in text[:20]
-    return False
+    return not TOPIC_SWITCH.search(to_simplified(typed_text(tracker))) and previous_facet(tracker) is not None
 
 
 def adds_facts(tracker: Tracker) -> bool:
@@ -265,9 +261,11 @@ def adds_facts(tracker: Tracker) -> bool:
 LEGAL_AID_DECISION = re.compile(r"终止|不予|唔批|不批|冇批|没批")
 
 
-def legal_aid_named_before(tracker: Tracker) -> bool:
-    return any(detect_topic(e.get("text") or "") == "legal_aid" for e in tracker.events[:-1]
-               if e.get("event") == "user" and isinstance(e.get("text"), str))
+def objects_to_legal_aid_decision(tracker: Tracker, facets: list[str], question: str) -> bool:
+    """"呢个终止决定我唔认" names no service, but legal aid was named before: legal aid's objection."""
+    return detect_topic(question) is None and "remedy" in facets and bool(LEGAL_AID_DECISION.search(question)) \
+        and any(detect_topic(e.get("text") or "") == "legal_aid" for e in tracker.events[:-1]
+                if e.get("event") == "user" and isinstance(e.get("text"), str))
 
 
 class ActionAnswerDetail(Action):
@@ -293,10 +291,8 @@ class ActionAnswerDetail(Action):
             if continued is not None:
                 return continued
         topic = detect_topic(text, current) or current
-        if detect_topic(text) is None and "remedy" in facets and LEGAL_AID_DECISION.search(text) \
-                and legal_aid_named_before(tracker):
-            topic = "legal_aid"
-        if detect_topic(text) is None and (tracker.active_loop or {}).get("name") == "legal_aid_form":
+        if objects_to_legal_aid_decision(tracker, facets, text) or (
+                detect_topic(text) is None and (tracker.active_loop or {}).get("name") == "legal_aid_form"):
             topic = "legal_aid"  # "申请之后要多久先有结果" while the screening is open
         if topic not in api.TOPIC_NAMES:
             dispatcher.utter_message(

@@ -5,9 +5,8 @@ slot `topic`. Database failures are logged and answered politely with 12348.
 """
 from __future__ import annotations
 
-import re
-
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker

@@ -40,6 +40,8 @@ MAX_CHARS = 4000  # a conversation's worth of text; more is cut, never scanned w
 _FAMILY = (r"(?:老公|丈夫|老婆|妻子|前夫|前妻|男朋友|男友|女朋友|女友|儿子|女儿|仔|女|儿媳|女婿|子女|孩子们|"
            r"后父|继父|继母|后妈|爸爸|爸|妈妈|妈|父亲|母亲|老豆|老母|公公|婆婆|家人|家里人|亲戚|舅父|舅母|舅舅|"
            r"叔叔|阿叔|伯父|姑姑|姨妈|孙子|孙女|外孙|新抱|佢)")
+# "佢" alone may be anyone ("佢喺街同人郁手"): patterns that need a named relative use this.
+_NAMED_FAMILY = _FAMILY.replace("|佢)", ")")
 _NUM_1_7 = r"(?:[1-7一二三四五六七两几])"
 
 FLAG_PATTERNS: dict[str, list[str]] = {
@@ -93,8 +95,8 @@ FLAG_PATTERNS: dict[str, list[str]] = {
         r"被" + _FAMILY + r"[^，。]{0,4}(?:打|赶|虐|锁|关|掐|踢|砍|烫|饿)",
         _FAMILY + r"[^，。]{0,8}(?:打我|打伤我|打到我|打到|打得|打咗我|动手打|掐我|踢我|打孩子|打仔|打小孩|赶我出|赶出家门|赶出来|不给我饭|唔俾饭|不给饭|锁在|关在)",
         r"被赶出家门|赶出家门|不给(?:我)?饭吃|唔俾饭食",
-        # "佢" alone may be anyone ("佢喺街同人郁手"): only a named relative, or a blow at the speaker
-        _FAMILY.replace("|佢)", ")") + r"[^，。]{0,8}(?:动手|郁手|推我|(?:把|将)我[^，。]{0,8}推)|"
+        # only a named relative, or a blow at the speaker
+        _NAMED_FAMILY + r"[^，。]{0,8}(?:动手|郁手|推我|(?:把|将)我[^，。]{0,8}推)|"
         r"(?:佢|他|她)[^，。]{0,6}(?:对我|向我|同我)(?:动手|郁手)|告诫书|告戒书",
         # neglect and confinement are abuse whoever suffers them ("唔俾佢食饱，仲锁佢喺房")
         r"(?:唔俾|不给|冇俾|不让|唔畀)(?:佢|他|她|我|老人|外公|外婆|爷爷|奶奶)?(?:食|吃)(?:饱|饭|嘢|东西)|"
@@ -188,7 +190,7 @@ HARMDOER_ACCUSED = re.compile(_HARMDOER + r"[^，。]{0,10}(?:" + _PROSECUTED + 
 SELF_VICTIM = re.compile(r"(?:我|我哋|我们)(?:被|俾|畀)|(?:我|我哋|我们)[^，。]{0,6}(?:被|俾|畀)[^，。]{0,6}(?:打|砍|伤|捅|殴打|强奸)")
 THIRD_PERSON_ACCUSED = re.compile(r"(?:起诉|抓|拘留|判|告)(?:了|咗)?(?:他|她|佢|对方|个男|那个人)|"
                                   r"(?:他|她|佢|对方|个男(?:嘅|的)?|那个人)[^，。]{0,6}(?:被抓|被拘留|被刑拘|刑拘|被起诉|被判|抓咗|拉咗|坐牢|开庭)")
-RELATIVE_HARMED = re.compile(r"(?:我|我的|我哋|我们)(?:个)?" + _FAMILY.replace("|佢)", ")") + r"[^，。]{0,12}(?:被|俾|畀)[^，。]{0,12}"
+RELATIVE_HARMED = re.compile(r"(?:我|我的|我哋|我们)(?:个)?" + _NAMED_FAMILY + r"[^，。]{0,12}(?:被|俾|畀)[^，。]{0,12}"
                              r"(?:打|砍|斩|伤|捅|殴打|强奸|猥亵|非礼|性侵|拐|绑架|抢)")
 SELF_ACCUSED = re.compile(r"(?<![打骂砍踢掐伤骗])我[^，。]{0,4}(?:被抓|被拘留|被刑拘|涉嫌|被起诉|要坐牢|是被告)")
 EXPLICIT_ROLE = {

@@ -99,6 +99,9 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("who", re.compile(r"谁可以|什么人可以|哪些人可以|边个可以|乜人可以|谁能申请|谁来申请")),
 ]
 
+EFFECT = dict(FACET_PATTERNS)["effect"]
+NAMES_A_PLACE = re.compile(r"边度|哪里|在哪|去哪|边间|哪个")
+
 # Which service a message names, most specific first ("调解协议司法确认" is not plain mediation).
 TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("judicial_confirmation", re.compile(r"司法确认|确认(调解)?协议|调解协议.{0,8}(法院|确认)|调解协议[^。？?]{0,20}(不予确认|驳回)|去?法院(那边|嗰边|那里)?确认|确认(了|咗)")),
@@ -128,7 +131,7 @@ def detect_facets(text) -> list[str]:
         found = ["refusal"]  # "…可以办吗" with nothing more specific: when it cannot be done
     if VALUATION.search(plain) and "fee" in found:
         found.remove("fee")  # "公证我部车值几多钱" asks for a valuation, not the price of the service
-    if "where" in found and NOTARIZABLE.search(plain) and not re.search(r"边度|哪里|在哪|去哪|边间|哪个", plain):
+    if "where" in found and NOTARIZABLE.search(plain) and not NAMES_A_PLACE.search(plain):
         found.remove("where")  # "系咪要去做公证" asks whether, not where
     if "proxy" in found and "where" in found:
         found.remove("where")  # "帮她去公证处办" asks who may go, not where
@@ -143,7 +146,7 @@ def detect_facets(text) -> list[str]:
         # "我有发微信找HR要过补偿，这个算不算数": a claim made interrupts the limitation period
         found = ["time_limit"] + [f for f in found if f not in ("time_limit", "effect")]
     if "effect" in found and LIMITATION.search(plain) and not ISSUED_THING.search(plain) \
-            and not dict(FACET_PATTERNS)["effect"].search(VALIDITY.sub("", plain)):
+            and not EFFECT.search(VALIDITY.sub("", plain)):
         # "仲裁只有一年，咁下个礼拜就过期了吗" asks about the limitation period, not validity
         found = list(dict.fromkeys("time_limit" if f == "effect" else f for f in found))
     elif "time_limit" in found and VALIDITY.search(plain):
