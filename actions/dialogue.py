@@ -598,8 +598,9 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
             named, about_legal_aid = current, False
     if named is None and not about_legal_aid:
         topic = CASE_FACET_TOPIC.get(case.route_type)
-        if topic is None and case.role == "accused":
-            topic = "legal_aid"  # the defence lawyer the family asks about is the legal-aid lawyer
+        if topic is None and case.role in ("accused", "victim"):
+            # the defence lawyer the family asks about, or the victim's agent (Art. 29), is the legal-aid lawyer
+            topic = "legal_aid"
         if topic is None and consultation.routes:
             # No facet sheet for this route (e.g. state compensation): its own reasons answer it.
             lines = [f"关于“{consultation.problem or '您的问题'}”：", "\n".join(f"· {r.to_text()}" for r in consultation.routes),

@@ -275,3 +275,11 @@ def test_objecting_to_a_termination_after_a_re_consultation_is_legal_aids_object
 def test_an_unsure_lawyer_question_in_death_review_gets_the_experience_rule():
     from actions.facets import facets_in
     assert facets_in("如果有法援律师，会唔会派个新手嚟，我好担心") == ["after"]  # 法律援助法第二十六条
+
+
+def test_a_crime_victims_follow_up_is_about_the_legal_aid_agent(run):
+    story = "我女儿十四岁被一个男的拖到楼梯间猥亵了我们报了警人已经抓了 想给女儿请律师"
+    history = [user_event(story, "legal_problem"), {"event": "bot", "text": "法律援助：……第二十九条……"}]
+    tracker = make_tracker({"topic": "legal_aid"}, intent="ask_detail", text="要准备什么材料", history=history)
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "【法律援助·要准备什么】" in text and "第四十一条" in text
