@@ -26,8 +26,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETS = [ROOT / "tests" / "conversations" / "suite.yml", ROOT / "bench" / "conversations_dev.yml",
-                ROOT / "bench" / "conversations_heldout.yml", ROOT / "bench" / "conversations_dev2a.yml",
-                ROOT / "bench" / "conversations_dev2b.yml", ROOT / "bench" / "conversations_heldout2.yml"]
+                ROOT / "bench" / "conversations_heldout.yml", ROOT / "bench" / "conversations_dev2.yml",
+                ROOT / "bench" / "conversations_dev3.yml", ROOT / "bench" / "conversations_heldout2.yml"]
 
 # How each conclusion code shows in the bot's verdict (knowledge/results.py headlines and the
 # engine's reasons); checked in this order, the first that matches names the message.
@@ -197,8 +197,9 @@ def report(results: list[Result], sets: list[Path]) -> str:
              "stall and no message repeated within a turn.", "",
              "suite.yml and conversations_dev.yml were read by the developers while fixing failures (sessions",
              "6–9); conversations_heldout.yml (45) was read in session 10 to fix its failures;",
-             "conversations_dev2a.yml and conversations_dev2b.yml (30 + 30, written blind by two helper sessions on",
-             "2026-12-04) were read in session 12 to fix their failures (24/60 at their first run). None of these",
+             "conversations_dev2.yml and conversations_dev3.yml (60 each, written blind by two helper sessions each on",
+             "2026-12-04) were read in session 12 to fix their failures (dev2: 24/60 at its first run; dev3 part A:",
+             "11/30). None of these",
              "measures unseen conversations any more. conversations_heldout2.yml (50, written by a helper session",
              "on 2026-12-04 from the law texts and FORMAT.md only) has not been read by the developers: it is the",
              "figure for unseen conversations, valid until someone fixes failures from it. History: 17 of 159",

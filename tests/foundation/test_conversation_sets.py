@@ -24,7 +24,10 @@ def user_lines(path: Path) -> set[str]:
 
 
 def training_lines() -> set[str]:
-    return {_key(m.get("text")) for m in datacheck.load_examples([ROOT / "data" / "nlu"])}
+    """data/nlu and the consultation corpus (both are what the model trains on)."""
+    from bot.nlu import consultations
+    return ({_key(m.get("text")) for m in datacheck.load_examples([ROOT / "data" / "nlu"])}
+            | {_key(c.text) for c in consultations.load()})
 
 
 @pytest.mark.parametrize("path", bench.DEFAULT_SETS, ids=lambda p: p.name)

@@ -181,3 +181,10 @@ def test_limitation_and_means_words_are_not_other_facets():
     assert "fee" not in detect_facets("家里实在拿不出钱了")
     assert detect_facets("申请要带哪些证明") == ["materials"]
     assert "effect" not in detect_facets("居委话可以帮我哋调解 但系我觉得冇用")
+
+
+def test_asking_whether_legal_aid_helps_is_no_objection():
+    from knowledge.questions import detect_facets
+    assert "remedy" not in detect_facets("我退休咗每个月得一千几退休金，法援帮唔帮手？")
+    assert "remedy" not in detect_facets("法律援助给不给我请律师")
+    assert detect_facets("要是法律援助中心也说不给呢，我还能找谁")[0] == "remedy"

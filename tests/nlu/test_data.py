@@ -134,20 +134,3 @@ def _divisions():
 
     return json.loads(gen_dict.DIVISIONS.read_text(encoding="utf-8"))
 
-
-CONVERSATION_SETS = [paths.ROOT / "tests" / "conversations" / "suite.yml",
-                     *sorted((paths.ROOT / "bench").glob("conversations_*.yml"))]
-
-
-def test_no_conversation_turn_is_training_data(training):
-    """The blind conversation sets (test suite, development and held-out) measure whole
-    conversations only while none of their messages is trained on (data/nlu or the corpus)."""
-    from bot.nlu import consultations
-    train_keys = {_key(m.get("text")) for m in training}
-    train_keys |= {_key(c.text) for c in consultations.load()}
-    turns = [turn["user"] for path in CONVERSATION_SETS
-             for conv in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("conversations") or []
-             for turn in conv["turns"]]
-    assert len(CONVERSATION_SETS) >= 6 and len(turns) > 500
-    overlap = [t for t in turns if _key(t) in train_keys and len(_key(t)) > 6]
-    assert not overlap, f"conversation turns also in the training data: {overlap[:5]}"
