@@ -21,6 +21,7 @@ from actions.common import (
 )
 from actions.facets import (
     RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, last_answer_was_a_facet,
+    last_named_topic,
     latest_entities, named_service_reply, objects_to_legal_aid_decision, question_part, recent_topic_reply,
 )
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
@@ -88,10 +89,12 @@ FAMILY_WORDS = ("家暴", "家庭暴力", "老公", "丈夫", "老婆", "妻子"
 DANGER_FIRST = "如果您或身边的人正面临危险，请立即拨打110报警！先离开危险的地方，到安全的地方再联系。"
 FAMILY_VIOLENCE_ADVICE = (
     "遭受家庭暴力，可以：\n"
-    "· 向公安机关报案（110），也可以向加害人或您所在单位、居委会、村委会、妇女联合会等投诉、求助；\n"
-    "· 因遭受家庭暴力或面临家庭暴力的现实危险，可以向人民法院申请人身安全保护令；\n"
+    "· 向公安机关报案（110），公安机关接到报案应当及时出警，制止家庭暴力、调查取证、协助就医和鉴定伤情；"
+    "也可以向加害人或您所在单位、居委会、村委会、妇女联合会等投诉、求助；\n"
+    "· 因遭受家庭暴力或面临家庭暴力的现实危险，可以向人民法院申请人身安全保护令，禁止对方骚扰、跟踪、接触您和相关近亲属，"
+    "责令对方迁出您的住所等；\n"
     "· 家庭暴力受害人主张相关权益申请法律援助，不受经济困难条件的限制。\n"
-    "依据：《中华人民共和国反家庭暴力法》第十三条、第二十三条；《中华人民共和国法律援助法》第三十二条"
+    "依据：《中华人民共和国反家庭暴力法》第十三条、第十五条、第二十三条、第二十九条；《中华人民共和国法律援助法》第三十二条"
 )
 HOTLINE_LINE = "人工服务：请拨打12348公共法律服务热线（普通话、粤语、客家话、潮汕话），工作人员会为您解答。"
 SUMMARY_HEAD = "为了不用重复说明，您可以把下面这段摘要告诉工作人员："
@@ -596,6 +599,11 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
                 and current in api.TOPIC_NAMES and current != "legal_aid" and last_answer_was_a_facet(tracker):
             # "要俾钱先可以申请咩" right after the arbitration answer: applying for the arbitration
             named, about_legal_aid = current, False
+        elif about_legal_aid and named is None and not LEGAL_AID_WORDS.search(question.replace("申请", "")):
+            earlier = last_named_topic(tracker)
+            if earlier and earlier != "legal_aid":
+                # "喺边度申请" after "可唔可以帮阿妈申请保护令": applying for the service named
+                named, about_legal_aid = earlier, False
     if named is None and not about_legal_aid:
         topic = CASE_FACET_TOPIC.get(case.route_type)
         if topic is None and case.role in ("accused", "victim"):

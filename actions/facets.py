@@ -5,6 +5,7 @@ as buttons. The facet comes from knowledge.questions, the text from knowledge.ap
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,11 +13,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, next_step_buttons, safe_run, slot_text, typed_text
-from actions.facts import case_before_and_after_latest, conversation_case_type
+from actions.facts import case_before_and_after_latest, conversation_case_type, user_events
 from knowledge import api
 from knowledge.questions import (
-    NOTARIZABLE, detect_facets, detect_topic, focus_on_question, other_ways_facet, property_city, residence_city,
+    NOTARIZABLE, WEAK_TOPICS, detect_facets, detect_topic, focus_on_question, focus_time_limit, other_ways_facet,
+    property_city, residence_city,
 )
+from bot.nlu.normalizer import fix_typos
 from knowledge.text import to_simplified
 from knowledge.results import FACET_NAMES
 
@@ -102,7 +105,10 @@ def notary_item_of(tracker: Tracker) -> str | None:
 def facet_texts(topic: str, facets: list[str], tracker: Tracker) -> list[api.FacetAnswer]:
     item = notary_item_of(tracker) if topic == "notarization" else None
     case_type = conversation_case_type(tracker)
-    return [api.facet_answer(topic, f, item, case_type) for f in facets[:MAX_FACETS_ANSWERED]]
+    answers = [api.facet_answer(topic, f, item, case_type) for f in facets[:MAX_FACETS_ANSWERED]]
+    question = question_part(typed_text(tracker))
+    return [replace(a, text=focus_time_limit(a.text, question)) if a.found and a.facet == "time_limit" else a
+            for a in answers]
 
 
 # Items that may be notarized where the applicant lives even when they concern a house
@@ -245,6 +251,22 @@ def latest_entities(tracker: Tracker, name: str) -> list[str]:
 TOPIC_SWITCH = re.compile(r"问另一样|问另外一样|问第二样|另外想问|另一个问题|换个问题|问下其他|问其他嘢|问别的|说另一件|讲另一件|另外一件事")
 
 
+# How far back the service a citizen named still sets the topic of a bare "喺边度申请".
+NAMED_TOPIC_TURNS = 4
+
+
+def last_named_topic(tracker: Tracker) -> str | None:
+    """The service the citizen named last before this turn ("可唔可以帮阿妈申请保护令" …
+    "喺边度申请": the protection order, not legal aid), within NAMED_TOPIC_TURNS turns."""
+    earlier = [e.get("text") for e in user_events(tracker)[:-1]]
+    for text in reversed(earlier[-NAMED_TOPIC_TURNS:]):
+        if isinstance(text, str) and not text.startswith("/"):
+            topic = detect_topic(question_part(fix_typos(to_simplified(text))))
+            if topic and topic not in WEAK_TOPICS:  # "有冇律师帮" names no service of its own
+                return topic
+    return None
+
+
 def last_answer_was_a_facet(tracker: Tracker) -> bool:
     """The previous answer was about one part of a service ("【法律援助·不服怎么办】…"): a
     follow-up stays with that service rather than going back to the consultation."""
@@ -382,7 +404,28 @@ def facet_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     facets = facets_in(text)
     if not facets and other_ways_facet(text, current):
         facets = [other_ways_facet(text, current)]  # "咁仲有咩办法"
-    return answer_known(dispatcher, tracker, current, facets, borrow=False) if facets else None
+    if not facets:
+        return clause_followup(dispatcher, tracker, current)
+    return answer_known(dispatcher, tracker, current, facets, borrow=False)
+
+
+# "…佢都有回话会俾，咁算唔算" after the limitation answer: whether the case fits one clause of it.
+DOES_IT_COUNT = re.compile(r"算唔算|算不算|系咪|系唔系|是不是|是否|行不行|得唔得|可唔可以|可不可以|可以吗|算吗|有冇用|有没有用")
+CLAUSE_MIN_SCORE = 3  # shared words (conditions count three times) that make a clause the one asked about
+
+
+def clause_followup(dispatcher: CollectingDispatcher, tracker: Tracker, current: str) -> list[EventType] | None:
+    """The clause of the facet just answered that a "does it count" question is about, pointing
+    back; None when the question asks no such thing or no clause matches it well."""
+    facet, text = previous_facet(tracker), question_part(typed_text(tracker))
+    if facet is None or not DOES_IT_COUNT.search(to_simplified(text)):
+        return None
+    answer = facet_texts(current, [facet], tracker)[0]
+    part = focus_on_question(answer.text, text, answer.topic_name, CLAUSE_MIN_SCORE) if answer.found else None
+    if part is None:
+        return None
+    dispatcher.utter_message(text=pointing_back(answer, part), buttons=facet_buttons(current, [facet]))
+    return [SlotSet("topic", current)]
 
 
 RECENT_TOPIC_CHARS = 40  # longer messages are stories of their own, not questions about the last answer

@@ -64,9 +64,16 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(?:到而家|到现在|至今|仲系|还是|依然)[^。？?]{0,6}(?:唔还|不还|唔俾|不给|冇俾|没给|不履行|唔履行|唔照做|不照做)|(?:唔理|不理|无视)[^，。？?]{0,4}(?:照样|照旧|继续|仲)|" + VALIDITY.pattern + "|"
         r"(违反|违背|不遵守|唔遵守|不理|唔理|无视)[^。，？?]{0,6}(保护令|协议|调解书|裁定|公证书)|"
         r"保护令[^。？?]{0,12}(唔理|不理|无视|照样|照旧|照去|继续)|"
-        r"(到时|以后|之后|如果|万一|确认了|确认咗|签了|签咗)[^。]{0,10}(唔还|不还|不给|唔俾|不照做|唔照做|赖)")),
+        # "佢再嚟我打110，警察会唔会理": who enforces it
+        r"(警察|公安|派出所|110)[^。？?]{0,4}(会唔会|会不会|管唔管|管不管|理唔理|理不理|会理|会管|肯唔肯|肯不肯)(理|管|嚟|来|出警)?|"
+        # "法院俾咗保护令我…但系佢琴日又走嚟公司门口等我": the order broken
+        r"保护令[^。？?]{0,40}(但|可是|不过|点知)[^。？?]{0,20}(又|仍然|照样|照旧|继续)|"
+        r"(到时|以后|之后|如果|万一|确认了|确认咗|签了|签咗)[^。]{0,10}(唔还|不还|不给|唔俾|不照做|唔照做|赖)|"
+        # "那他们就是拖着不给钱呢", "让法院逼他们给钱": getting what an award or agreement says
+        r"拖着[^。？?]{0,2}(不给|唔俾|不还|唔还|不付|不履行)|(逼|迫|强制|叫法院)(他们|佢哋|他|佢|她|公司|老板|老细)?[^。？?]{0,2}(给钱|俾钱|还钱|付钱|履行)")),
     ("refusal", re.compile(
-        r"不配合|(对方|他|她|佢|人家)(不来|唔来)|(唔会|不会|不肯|唔肯|死都唔)(嚟|来|参加|出面)|强制(他|佢|她|对方)?(嚟|来|参加|出面)|会(不会)?受理|会唔会唔批|会不会不批|批唔批|批不批|会不会批|会唔会批|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
+        r"不配合|(对方|他|她|佢|人家)(不来|唔来)|(老细|老板|公司|单位|被申请人|佢哋|他们)[^。？?]{0,2}(唔嚟|不来|冇嚟|没来|不到|唔到)[^。？?]{0,2}(开庭|出庭|到庭)?|"
+        r"(唔嚟|不来|不到|缺席)(开庭|出庭|到庭)|(唔会|不会|不肯|唔肯|死都唔)(嚟|来|参加|出面)|强制(他|佢|她|对方)?(嚟|来|参加|出面)|会(不会)?受理|会唔会唔批|会不会不批|批唔批|批不批|会不会批|会唔会批|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
         r"(什么|哪些|乜).{0,4}(情况|时候).{0,6}(不|唔)(给|办|受理)|不参加|不出面|"
         r"(能|可以|会|肯)(给|帮|同|俾)我(们)?办(吗|嘛|唔)|能不能(给我)?办|办唔办到|办不办得了|"
         # whether the court will confirm an agreement (SPC-JC-7 lists when it does not)
@@ -75,13 +82,15 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("refusal", re.compile(r"值(几多|多少|几)钱|估价|估值|评估(?!费)|(证明|公证)[^。？?]{0,12}(价值|市值)")),
     ("fee", re.compile(
         r"要钱|要不要钱|使唔使钱|收费|收钱|收唔收|费用|多少钱|几多钱|几钱|免费|花钱|(?<![不唔冇没])出钱|交钱|贵不贵|贵唔贵|"
-        r"给钱|俾钱|畀钱|律师费|诉讼费|收不收|减免|免收|减收|可以免|能不能免|能唔能免|便宜(?:啲|点|些)|负担不起|付不起|出不起|俾唔起")),
+        r"(?:要|使唔使|使|需要|用不用|要不要|要唔要|先|收)(?:我|我哋|我们)?(?:给钱|俾钱|畀钱)|律师费|诉讼费|收不收|减免|免收|减收|可以免|能不能免|能唔能免|便宜(?:啲|点|些)|负担不起|付不起|出不起|俾唔起")),
     ("time_limit", re.compile(
         r"多久|多长时间|几长时间|几天|几日|几耐|几时|什么时候|乜嘢时候|咩时候|多少天|期限|时效|时限|多快|"
         r"最快|要等|几个月|当天|几多日|几多天|几多个工作日|几个工作日|几个钟|几点|什么时间|乜嘢时间|时间内|几日内|时间限制|"
         r"(?:会不会|会唔会|系咪|是不是)(?:已经)?(?:过了|过咗|过期)|再拖|(?:会唔会|会不会|可能|可以)(?:再)?(?:拖|延长)|拖(?:几耐|多久|好耐)|来得及|来唔来得切|来得切|赶得上|赶唔赶得切|"
         # "两个月前签咗协议…而家仲得唔得": is it still possible after that long
-        r"(?:个月|年|天|日|周|星期|礼拜)(?:前|之前|以前|了|咗)[^？?]{0,30}(?:还|仲)(?:得唔得|得不得|可以吗|可唔可以|可不可以|行不行|行吗|能不能|能吗)")),
+        r"(?:个月|年|天|日|周|星期|礼拜)(?:前|之前|以前|了|咗)[^？?]{0,30}(?:还|仲)(?:得唔得|得不得|可以吗|可唔可以|可不可以|行不行|行吗|能不能|能吗)|"
+        # "辞职半年，而家仲告唔告得": whether it is still in time
+        r"(?:还|仲)(?:能不能|可不可以|可唔可以|能|可以)?(?:去|申请)?(?:劳动)?(?:告|起诉|仲裁|追讨|讨)(?:唔|不)?(?:告|起诉|追|讨)?(?:得|了|吗)")),
     ("materials", re.compile(
         r"材料|带什么|带啲乜|带乜|带咩|证件|资料|准备什么|准备啲乜|准备乜|准备咩|要什么东西|需要什么证明|"
         r"要啲乜|要乜嘢|要咩嘢|带啲咩|准备啲咩|证明材料|申请书|唔识写|不会写字|没读过(?:几年)?书|冇读过(?:几年)?书|写(?:些|啲)?(?:什么|乜|咩|乜嘢)|"
@@ -96,7 +105,9 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(申请|办|批|交|提交|签|受理)[^，。？?\s]{0,4}(之后|以后)|(之后|以后)(呢|点|怎么|会|要|做什么|做咩)|然后呢|然后点|接下来|下一步|以后会|批了|靠不靠谱|靠唔靠谱|靠谱|有没有经验|有冇经验|"
         r"律师怎么样|流程|程序是|点样办|怎么办理|会怎样|会点|(什么|甚么|乜嘢|咩|哪种|怎样)(样)?的?律师|"
         r"律师.{0,4}(靠谱|经验|水平|专业|资历)|新手|冇经验|没经验|刚拿证|刚执业|实习律师")),
-    ("who", re.compile(r"谁可以|什么人可以|哪些人可以|边个可以|乜人可以|谁能申请|谁来申请")),
+    ("who", re.compile(r"谁可以|什么人可以|哪些人可以|边个可以|乜人可以|谁能申请|谁来申请|"
+                       # "我们十几个人要一个一个去吗": many workers with one claim (推举代表)
+                       r"(几个|十几个|几十个|[0-9]+个)人[^。？?]{0,8}(一个一个|逐个|每个人|一起|一齐|都要)")),
 ]
 
 EFFECT = dict(FACET_PATTERNS)["effect"]
@@ -106,7 +117,8 @@ NAMES_A_PLACE = re.compile(r"边度|哪里|在哪|去哪|边间|哪个")
 TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("judicial_confirmation", re.compile(r"司法确认|确认(调解)?协议|调解协议.{0,8}(法院|确认)|调解协议[^。？?]{0,20}(不予确认|驳回)|去?法院(那边|嗰边|那里)?确认|确认(了|咗)")),
     ("protection_order", re.compile(r"保护令|(叫|让|要|令|使|等)(他|佢|她)(唔好|不要|别|唔准|不准|不能|唔可以)(再)?(接近|靠近|骚扰|跟踪|嚟搵|来找)|"
-                                    r"禁止(他|佢|她)?(接近|靠近|骚扰|跟踪)")),
+                                    r"禁止(他|佢|她)?(接近|靠近|骚扰|跟踪)|"
+                                    r"(唔俾|唔畀|不让|不给|别让)(他|佢|她)(们|哋)?(再)?(接近|靠近|骚扰|跟踪|嚟搵|来找)")),
     ("legal_aid", re.compile(r"法律援助|法律援[注住主]|法援|援助律师|值班律师|指派.{0,4}律师|派.{0,6}律师|国家.{0,2}派")),
     ("cross_province", re.compile(r"跨省|异地通办|通办")),
     ("notarization", re.compile(r"公证")),
@@ -119,8 +131,13 @@ TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 
+# The NLU pipeline sees half-width punctuation (bot.nlu.normalizer), the actions the citizen's
+# own: the patterns are written with the full-width marks that end a clause.
+FULL_WIDTH = str.maketrans({",": "，", "?": "？", "!": "！", ";": "；"})
+
+
 def _plain(text) -> str:
-    return to_simplified(text) if isinstance(text, str) else ""
+    return to_simplified(text).translate(FULL_WIDTH) if isinstance(text, str) else ""
 
 
 def detect_facets(text) -> list[str]:
@@ -203,8 +220,18 @@ def detect_topic(text, current: str | None = None) -> str | None:
 CLAUSE_END = re.compile(r"(?<=[。；])")
 
 
+# Everyday words for what the answers name formally, so a follow-up finds its clause
+# ("警察会唔会理" → "公安机关…协助执行").
+PLAIN_WORDS = [(re.compile(r"警察|派出所|报警|110"), "公安"),
+               # "喺微信成日追老细俾钱，佢都有回话会俾": 主张权利, 同意履行 (时效中断)
+               (re.compile(r"(追|催|讨)[^，。？?]{0,4}(俾钱|给钱|还钱|工资|人工|钱)"), "主张权利"),
+               (re.compile(r"(回话|话|说|答应|讲)(会|要)?(俾|给|还|付)"), "同意履行")]
+
+
 def _bigrams(text: str) -> set[str]:
     plain = re.sub(r"[\s，。；、？?！!：:（）()“”]", "", _plain(text))
+    for pattern, formal in PLAIN_WORDS:
+        plain = pattern.sub(formal, plain)
     return {plain[i:i + 2] for i in range(len(plain) - 1)}
 
 
@@ -220,7 +247,7 @@ def _clause_score(clause: str, asked: set[str]) -> int:
 COMMON_BIGRAMS = {"怎么", "么办", "可以", "申请", "如果", "的话", "什么", "是不", "不是", "会怎", "怎样", "点算", "点办", "法院"}
 
 
-def focus_on_question(answer: str, question, topic_name: str = "") -> str | None:
+def focus_on_question(answer: str, question, topic_name: str = "", min_score: int = 1) -> str | None:
     """The clause of `answer` that best answers `question` ("如果司法局也说维持呢" → "对维持决定
     不服的，可以依法申请行政复议或者提起行政诉讼"), for a follow-up whose full answer was just
     given; None when no clause shares a word with it. Ties go to the later clause (the next step)."""
@@ -230,9 +257,29 @@ def focus_on_question(answer: str, question, topic_name: str = "") -> str | None
         return None
     scores = [_clause_score(c, asked) for c in clauses]
     best = max(scores)
-    if best == 0:
+    if best < max(min_score, 1):
         return None
     return [c for c, score in zip(clauses, scores) if score == best][-1]
+
+
+# ---------------------------------------------------------------- how long: to apply, or to decide
+
+# "交咗申请 要几耐先有结果": how long the body takes to decide, not how long one has to apply.
+DECISION_TIME = re.compile(r"(先有|先出|出|有|等|拿到|收到)[^，。？?]{0,2}(结果|裁决|答复|回复|决定|回音|判决|裁定)|"
+                           r"(几耐|多久|几时|多长时间|几日|几天)[^，。？?]{0,4}(批|审|判|裁|答复|回复|结果|决定|处理完)|"
+                           r"(批|审批|审|判|裁决|处理)[^，。？?]{0,3}(要|需要)?(几耐|多久|几时|多长时间|几日|几天)")
+DECISION_SENTENCE = re.compile(r"作出|裁决|决定|结束|受理|审查|答复|指派|确认")
+SENTENCE_END = re.compile(r"(?<=。)")
+
+
+def focus_time_limit(answer: str, question) -> str:
+    """The sentences of a time-limit answer that say how long the decision takes, when that is
+    what is asked; the whole answer otherwise (or when no sentence says it)."""
+    if not DECISION_TIME.search(_plain(question)):
+        return answer
+    sentences = [s for s in SENTENCE_END.split(answer or "") if s.strip()]
+    kept = [s for s in sentences if DECISION_SENTENCE.search(s)]
+    return "".join(kept) if kept and len(kept) < len(sentences) else answer
 
 
 # ---------------------------------------------------------------- where the citizen lives

@@ -79,6 +79,37 @@ class _PersistedComponent(GraphComponent):
         return cls(config, model_storage, resource, state)
 
 
+# An age the span states decides an age group: DIET tags "三十五岁" as minor because it has
+# seen "十五岁" tagged so (法律援助法第二十五条第一款第一项 is for under-18s only).
+AGE = re.compile(r"([0-9]{1,3}|[一二三四五六七八九十两廿卅百零]{1,6})(?:多|几|来)?岁")
+CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+AGE_GROUPS = {"minor": lambda age: age < 18, "elderly": lambda age: age >= 60}
+
+
+def cn_number(text: str) -> int:
+    """"三十五" → 35, "廿八" → 28, "一百零二" → 102, "17" → 17."""
+    if text.isdigit():
+        return int(text)
+    text = text.replace("廿", "二十").replace("卅", "三十").replace("零", "")
+    total = 0
+    if "百" in text:
+        hundreds, _, text = text.partition("百")
+        total += CN_DIGITS.get(hundreds, 1) * 100
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        total += CN_DIGITS.get(tens, 1) * 10 + CN_DIGITS.get(units, 0)
+    elif text:
+        total += CN_DIGITS.get(text, 0)
+    return total
+
+
+def age_agrees(entity: str, value: str, surface: str) -> bool:
+    """False when the span states an age outside the group ("三十五岁" is no minor)."""
+    check = AGE_GROUPS.get(value) if entity == "person_group" else None
+    found = AGE.search(surface) if check else None
+    return not found or check(cn_number(found.group(1)))
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class EntityCanonicalizer(_PersistedComponent, EntityExtractorMixin):
     """Map closed-set entity spans to their canonical code, or drop them."""
@@ -124,7 +155,7 @@ class EntityCanonicalizer(_PersistedComponent, EntityExtractorMixin):
                     continue
                 surface = text[entity.get("start", 0) : entity.get("end", 0)] or str(entity.get("value"))
                 value = self.canonical(name, surface, entity.get("value"))
-                if value is None:
+                if value is None or not age_agrees(name, value, surface):
                     continue  # looks like nothing we know: better no slot than a wrong one
                 if value != entity.get("value"):
                     entity = dict(entity, value=value)
@@ -152,7 +183,7 @@ class KeyPhraseMatcher(GraphComponent, EntityExtractorMixin):
             # Intents whose training examples carry these entities: a problem description,
             # a legal-aid question, or a bare answer to a form question. Service questions
             # ("交通事故伤残鉴定在哪做") mention a problem without stating one.
-            "intents": ["legal_problem", "legal_aid_eligibility", "legal_aid_apply", "inform"],
+            "intents": ["legal_problem", "legal_aid_eligibility", "legal_aid_apply", "inform", "urgent_danger"],
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:

@@ -128,6 +128,10 @@ CASE_TYPE_PATTERNS = {
     "domestic_violence": [
         r"家暴|家庭暴力|保护令|打老婆|打老公|虐待",
         r"(?:老公|丈夫|老婆|妻子|男朋友|男友|女朋友|女友|前夫|前妻|佢|他|她)[^，。！？,.!?]{0,6}(?:打我|打人|动手|打孩子|打仔)",
+        # A threat to kill or maim from a partner or a relative living with the speaker
+        # (反家庭暴力法 Art. 2 covers 恐吓; Art. 23 the real danger of violence).
+        r"(?:老公|丈夫|老婆|妻子|男朋友|男友|前夫|前妻|老豆|老爸|爸爸|继父|儿子|个仔|女婿)[^。！？!?]{0,14}"
+        r"(?:斩死|杀死|打死|砍死|掐死|劈死|要斩|要杀|要砍|拎刀|拿刀|揸刀)",
     ],
     "work_injury": [
         r"工伤|职业病",

@@ -75,6 +75,7 @@ class LegalMatterRouter(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            route_question_from_closing(message)
             if not route_objection(message) and not route_follow_up(message):
                 self._route(message)
             resolve_family_violence(message)
@@ -111,6 +112,25 @@ def route_follow_up(message: Message) -> bool:
     if none_probability(ranking_of(message)) < FOLLOW_UP_NONE or any(stated_matter(text)):
         return False
     message.set(INTENT, {"name": "ask_detail", "confidence": 1.0, "routed_from": TARGET}, add_to_output=True)
+    return True
+
+
+# "佢下次再嚟我可以即刻打110吗" read as goodbye ("下次再嚟"): a question never closes or stops
+# the conversation. A question about a facet is a follow-up; any other question goes to the
+# fallback, where the consultation (if any) answers it.
+CLOSING_INTENTS = ("goodbye", "thank", "stop")
+QUESTION = re.compile(r"[？?]|吗|嘛|有冇|有没有|(会|可|能|系|得|使|要|理|管)[唔不没冇](会|可|能|系|得|使|要|有|理|管)|"
+                      r"点(样|算|办|做)|怎么|怎样|如何|几时|几耐|多久|边度|哪里|呢\s*$")
+
+
+def route_question_from_closing(message: Message) -> bool:
+    text = message.get(TEXT) or ""
+    name = (message.get(INTENT) or {}).get("name")
+    if name not in CLOSING_INTENTS or len(text.strip()) < MIN_CHARS or not QUESTION.search(text):
+        return False
+    # "我唔想再见到佢，有冇办法令佢唔好再接近我" read as stop names the protection order
+    target = "ask_detail" if detect_facets(text) else TARGET if detect_topic(text) else "nlu_fallback"
+    message.set(INTENT, {"name": target, "confidence": 1.0, "routed_from": name}, add_to_output=True)
     return True
 
 

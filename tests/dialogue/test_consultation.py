@@ -283,3 +283,30 @@ def test_a_crime_victims_follow_up_is_about_the_legal_aid_agent(run):
     tracker = make_tracker({"topic": "legal_aid"}, intent="ask_detail", text="要准备什么材料", history=history)
     text = all_text(run(DETAIL, tracker)[0])
     assert "【法律援助·要准备什么】" in text and "第四十一条" in text
+
+
+def test_applying_after_naming_the_protection_order_is_about_the_order(run):
+    story = "我阿爸成日打我阿妈 佢话如果阿妈去告就打死佢 我系佢个女 可唔可以帮阿妈申请人身安全保护令"
+    history = [user_event(story, "legal_problem"), {"event": "bot", "text": "法律援助：……第三十二条……"}]
+    tracker = make_tracker({"topic": "legal_aid", "case_type": "domestic_violence"}, intent="nlu_fallback",
+                           text="佢哋住湛江霞山 我喺深圳 喺边度申请", history=history)
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "【人身安全保护令·在哪里办】" in text and "第二十五条" in text
+
+
+def test_applying_after_only_asking_for_a_lawyer_stays_legal_aid(run):
+    story = "我细佬三十五岁 喺白云偷电单车俾人捉咗 屋企冇钱请律师 佢会唔会有律师帮"
+    history = [user_event(story, "legal_problem"), {"event": "bot", "text": "法律援助：……第二十四条……"}]
+    tracker = make_tracker({"topic": "legal_aid", "case_category": "criminal"}, intent="nlu_fallback",
+                           text="佢喺入面出唔到嚟 我可唔可以帮佢申请", history=history)
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "【法律援助·能否由别人代办】" in text and "近亲属" in text
+
+
+def test_does_it_count_after_the_limitation_answer_points_to_the_interruption_clause(run):
+    history = [user_event("我辞职咗 公司仲差我加班费 而家仲告唔告得", "legal_problem"),
+               {"event": "bot", "text": "【仲裁·要多久】申请劳动仲裁的时效为1年……"}]
+    tracker = make_tracker({"topic": "arbitration", "case_type": "labor_pay"}, intent="legal_problem",
+                           text="我之前喺微信成日追老细俾钱 佢都有回话会俾 咁算唔算", history=history)
+    text = all_text(run(ROUTE, tracker)[0])
+    assert "接着上面说的" in text and "时效中断" in text and "第二十七条" in text

@@ -189,7 +189,7 @@ def test_urgent_family_violence_puts_110_first_with_sourced_advice(run):
     messages, _ = run(ActionHandoff(), make_tracker(text="我老公正在打我", intent="urgent_danger"))
     text = all_text(messages)
     assert text.index("110") < text.index("12348")
-    assert "人身安全保护令" in text and "反家庭暴力法》第十三条、第二十三条" in text
+    assert "人身安全保护令" in text and "反家庭暴力法》第十三条、第十五条、第二十三条、第二十九条" in text
 
 
 def test_urgent_without_family_context_gives_110_but_no_family_advice(run):

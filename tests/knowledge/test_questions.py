@@ -188,3 +188,21 @@ def test_asking_whether_legal_aid_helps_is_no_objection():
     assert "remedy" not in detect_facets("我退休咗每个月得一千几退休金，法援帮唔帮手？")
     assert "remedy" not in detect_facets("法律援助给不给我请律师")
     assert detect_facets("要是法律援助中心也说不给呢，我还能找谁")[0] == "remedy"
+
+
+def test_how_long_to_decide_is_not_how_long_to_apply():
+    from knowledge import api
+    from knowledge.questions import focus_time_limit
+    full = api.facet_answer("arbitration", "time_limit").text
+    decided = focus_time_limit(full, "我啱啱交咗劳动仲裁申请 要几耐先有结果")
+    assert "45日" in decided and "时效为1年" not in decided
+    assert focus_time_limit(full, "仲裁有没有时效") == full
+
+
+def test_not_paying_is_no_fee_question_and_half_width_commas_end_a_clause():
+    assert "fee" not in detect_facets("那他们就是拖着不给钱呢") and "effect" in detect_facets("那他们就是拖着不给钱呢")
+    assert "fee" in detect_facets("个律师要唔要我哋俾钱")
+    assert "effect" in detect_facets("这个协议书能不能直接拿去法院让法院逼他们给钱")
+    assert "where" not in detect_facets("我唔想再见到佢,有冇办法可以令佢唔好再接近我")
+    assert "time_limit" in detect_facets("我离职半年了，现在还能去劳动仲裁吗")
+    assert "refusal" in detect_facets("如果老细唔嚟开庭点算")

@@ -138,6 +138,20 @@ def test_canonicalizer_uses_exact_training_span(canonicalizer):
     assert _values(message) == {("case_type", "labor_pay")}
 
 
+@pytest.mark.parametrize("text, start, end, value, kept", [
+    ("我细佬三十五岁偷电单车", 2, 7, "minor", False),   # DIET's "十五岁" learned on "三十五岁"
+    ("我个仔十五岁俾人捉咗", 3, 6, "minor", True),
+    ("佢廿八岁", 1, 4, "minor", False),
+    ("我阿妈今年七十六岁", 5, 9, "elderly", True),
+    ("我阿妈五十八岁", 3, 7, "elderly", False),
+    ("佢一百零二岁", 1, 6, "minor", False),
+])
+def test_canonicalizer_drops_an_age_group_the_stated_age_contradicts(canonicalizer, text, start, end, value, kept):
+    message = canonicalizer.process([_message(text, [
+        {"entity": "person_group", "start": start, "end": end, "value": value}])])[0]
+    assert _values(message) == ({("person_group", value)} if kept else set())
+
+
 # --- case_type back-up matcher --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -160,6 +174,7 @@ def _classified(text: str, intent: str, entities=None) -> Message:
     ("劳动合同到期公司不续签", "labor_contract"),  # not the generic 合同
     ("亲戚借了五万一直不还", "debt"),
     ("楼上漏水到我家", "neighbor"),
+    ("我老公饮醉酒喺门口拍门话要斩死我", "domestic_violence"),  # a threat to kill is violence (Art. 2)
 ])
 def test_case_type_matcher_fills_missing_case_type(case_matcher, text, expected):
     message = case_matcher.process([_classified(text, "legal_problem")])[0]

@@ -106,3 +106,21 @@ def test_a_facet_question_without_a_problem_is_a_follow_up():
     story = ranked(message("老板欠我三个月工资，去哪里告他", "legal_problem"), {"none": 0.6, "labor_pay": 0.3})
     ROUTER.process([story])
     assert story.get(INTENT)["name"] == "legal_problem"
+
+
+def test_a_question_read_as_goodbye_is_a_follow_up():
+    msg = message("佢下次再嚟我可以即刻打110吗 警察会唔会理", "goodbye")
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "ask_detail" and msg.get(INTENT)["routed_from"] == "goodbye"
+    farewell = message("多谢晒，拜拜啦", "goodbye")
+    ROUTER.process([farewell])
+    assert farewell.get(INTENT)["name"] == "goodbye"
+
+
+def test_a_question_read_as_stop_that_names_a_service_is_a_legal_problem():
+    msg = message("我唔想再见到佢，有冇办法可以令佢唔好再接近我", "stop")
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "legal_problem"
+    plain_stop = message("唔使喇，我唔想再问落去", "stop")
+    ROUTER.process([plain_stop])
+    assert plain_stop.get(INTENT)["name"] == "stop"
