@@ -2,6 +2,8 @@
 routes; a follow-up question gets only the part asked (rasa_sdk trackers, no model)."""
 from __future__ import annotations
 
+import pytest
+
 from actions.dialogue import ActionRouteLegalProblem
 from actions.facets import ActionAnswerDetail, question_part
 from actions.missed import fallback_ran_this_turn
@@ -285,22 +287,19 @@ def test_a_crime_victims_follow_up_is_about_the_legal_aid_agent(run):
     assert "【法律援助·要准备什么】" in text and "第四十一条" in text
 
 
-def test_applying_after_naming_the_protection_order_is_about_the_order(run):
-    story = "我阿爸成日打我阿妈 佢话如果阿妈去告就打死佢 我系佢个女 可唔可以帮阿妈申请人身安全保护令"
-    history = [user_event(story, "legal_problem"), {"event": "bot", "text": "法律援助：……第三十二条……"}]
-    tracker = make_tracker({"topic": "legal_aid", "case_type": "domestic_violence"}, intent="nlu_fallback",
-                           text="佢哋住湛江霞山 我喺深圳 喺边度申请", history=history)
+@pytest.mark.parametrize("story, slots, follow_up, heading, must", [
+    # the service named before decides a bare "喺边度申请"
+    ("我阿爸成日打我阿妈 佢话如果阿妈去告就打死佢 我系佢个女 可唔可以帮阿妈申请人身安全保护令",
+     {"case_type": "domestic_violence"}, "佢哋住湛江霞山 我喺深圳 喺边度申请", "【人身安全保护令·在哪里办】", "第二十五条"),
+    # "有冇律师帮" names no service: applying is legal aid's (Art. 40)
+    ("我细佬三十五岁 喺白云偷电单车俾人捉咗 屋企冇钱请律师 佢会唔会有律师帮",
+     {"case_category": "criminal"}, "佢喺入面出唔到嚟 我可唔可以帮佢申请", "【法律援助·能否由别人代办】", "近亲属"),
+])
+def test_applying_is_about_the_service_named_before(run, story, slots, follow_up, heading, must):
+    history = [user_event(story, "legal_problem"), {"event": "bot", "text": "法律援助：……"}]
+    tracker = make_tracker({"topic": "legal_aid", **slots}, intent="nlu_fallback", text=follow_up, history=history)
     text = all_text(run(DETAIL, tracker)[0])
-    assert "【人身安全保护令·在哪里办】" in text and "第二十五条" in text
-
-
-def test_applying_after_only_asking_for_a_lawyer_stays_legal_aid(run):
-    story = "我细佬三十五岁 喺白云偷电单车俾人捉咗 屋企冇钱请律师 佢会唔会有律师帮"
-    history = [user_event(story, "legal_problem"), {"event": "bot", "text": "法律援助：……第二十四条……"}]
-    tracker = make_tracker({"topic": "legal_aid", "case_category": "criminal"}, intent="nlu_fallback",
-                           text="佢喺入面出唔到嚟 我可唔可以帮佢申请", history=history)
-    text = all_text(run(DETAIL, tracker)[0])
-    assert "【法律援助·能否由别人代办】" in text and "近亲属" in text
+    assert heading in text and must in text
 
 
 def test_does_it_count_after_the_limitation_answer_points_to_the_interruption_clause(run):

@@ -2,6 +2,8 @@
 whatever wrapped it; family violence yields to the other matter asked about in one message."""
 from __future__ import annotations
 
+import pytest
+
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -108,19 +110,13 @@ def test_a_facet_question_without_a_problem_is_a_follow_up():
     assert story.get(INTENT)["name"] == "legal_problem"
 
 
-def test_a_question_read_as_goodbye_is_a_follow_up():
-    msg = message("佢下次再嚟我可以即刻打110吗 警察会唔会理", "goodbye")
+@pytest.mark.parametrize("text, intent, routed", [
+    ("佢下次再嚟我可以即刻打110吗 警察会唔会理", "goodbye", "ask_detail"),  # a facet asked: a follow-up
+    ("我唔想再见到佢，有冇办法可以令佢唔好再接近我", "stop", "legal_problem"),  # names the protection order
+    ("多谢晒，拜拜啦", "goodbye", "goodbye"),
+    ("唔使喇，我唔想再问落去", "stop", "stop"),
+])
+def test_a_question_never_closes_the_conversation(text, intent, routed):
+    msg = message(text, intent)
     ROUTER.process([msg])
-    assert msg.get(INTENT)["name"] == "ask_detail" and msg.get(INTENT)["routed_from"] == "goodbye"
-    farewell = message("多谢晒，拜拜啦", "goodbye")
-    ROUTER.process([farewell])
-    assert farewell.get(INTENT)["name"] == "goodbye"
-
-
-def test_a_question_read_as_stop_that_names_a_service_is_a_legal_problem():
-    msg = message("我唔想再见到佢，有冇办法可以令佢唔好再接近我", "stop")
-    ROUTER.process([msg])
-    assert msg.get(INTENT)["name"] == "legal_problem"
-    plain_stop = message("唔使喇，我唔想再问落去", "stop")
-    ROUTER.process([plain_stop])
-    assert plain_stop.get(INTENT)["name"] == "stop"
+    assert msg.get(INTENT)["name"] == routed
