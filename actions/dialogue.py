@@ -20,9 +20,9 @@ from actions.common import (
     HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
 from actions.facets import (
-    RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup, last_answer_was_a_facet,
-    last_named_topic,
-    latest_entities, named_service_reply, objects_to_legal_aid_decision, question_part, recent_topic_reply,
+    FORM_PROMPTS, RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup,
+    last_answer_was_a_facet, last_named_topic, latest_entities, named_service_reply, objects_to_legal_aid_decision,
+    question_part, recent_topic_reply,
 )
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
                            conversation_case_type, user_events)
@@ -438,7 +438,7 @@ def say_conclusion_so_far(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         dispatcher.utter_message(text=text)
 
 
-REASK_PREFIXES = ("回到刚才的问题：", "（不方便回答的话，可以点“跳过”。）")
+REASK_PREFIXES = FORM_PROMPTS
 
 
 def ask_text(tracker: Tracker, slot: str) -> str:

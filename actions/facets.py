@@ -16,8 +16,8 @@ from actions.common import button, next_step_buttons, safe_run, slot_text, typed
 from actions.facts import case_before_and_after_latest, conversation_case_type, user_events
 from knowledge import api
 from knowledge.questions import (
-    NOTARIZABLE, WEAK_TOPICS, detect_facets, detect_topic, focus_on_question, focus_time_limit, other_ways_facet,
-    property_city, residence_city,
+    ALREADY_AIDED, NOTARIZABLE, WEAK_TOPICS, detect_facets, detect_topic, focus_on_question, focus_time_limit,
+    other_ways_facet, property_city, residence_city,
 )
 from bot.nlu.normalizer import fix_typos
 from knowledge.text import to_simplified
@@ -172,11 +172,18 @@ HEADING = re.compile(r"【[^】·]*·([^】]+)】")
 DURATION = re.compile(r"[0-9一二三四五六七八九十两]+(?:日|天|个月|年|小时|个工作日)")
 
 
+# The screening form's question asked again after an answer ("回到刚才的问题：…"): not an answer.
+FORM_PROMPTS = ("回到刚才的问题：", "（不方便回答的话，可以点“跳过”。）")
+
+
 def previous_facet(tracker: Tracker) -> str | None:
-    """The facet the bot's last message answered ("【法律援助·不服怎么办】…" → remedy), or None."""
+    """The facet the bot's last message answered ("【法律援助·不服怎么办】…" → remedy), or None;
+    the screening question repeated after it does not count."""
     for event in reversed(tracker.events):
         if event.get("event") == "bot":
             text = (event.get("text") or "").removeprefix("还是上面这条答复——\n")
+            if text.startswith(FORM_PROMPTS):
+                continue
             match = HEADING.match(text)
             return FACET_CODES.get(match.group(1)) if match else None
     return None
@@ -369,6 +376,7 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
 LEGAL_AID_SERVICE_FACETS = ("remedy",)  # "佢唔肯赔" is the other side refusing, not the office
 
 
+
 def has_own_what(item: str | None) -> bool:
     """Does this notary item have its own 'what' answer (保全证据公证 does)?"""
     return bool(item) and api.facet_answer("notarization", "what", item).topic_name == item
@@ -384,7 +392,8 @@ def named_service_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
     # the question may sit before the last sentence ("…写了他同意接受强制执行。现在到期他不还…")
     facets = facets_in(text)
     if topic == "legal_aid":
-        facets = [f for f in facets if f in LEGAL_AID_SERVICE_FACETS]
+        allowed = LEGAL_AID_SERVICE_FACETS + (("refusal",) if ALREADY_AIDED.search(to_simplified(text)) else ())
+        facets = [f for f in facets if f in allowed]
     if not facets and topic == "protection_order" and "保护令" not in text:
         facets = ["what"]  # "点样可以叫佢唔好再接近我": what the order is and does
     if not facets and topic == "notarization" and has_own_what(api.notary_item_code(text)):

@@ -26,7 +26,7 @@ from bot.nlu.entities import KeyPhraseMatcher
 from bot.nlu.lexicon import KEY_PHRASE_PATTERNS
 from knowledge.eligibility import MATTER_FLAGS
 from knowledge.facts import ACCUSED_FLAGS, extract_one
-from knowledge.questions import detect_facets, detect_topic
+from knowledge.questions import ALREADY_AIDED, detect_facets, detect_topic
 
 TARGET = "legal_problem"
 # Intents a stated matter overrides; with `lawyer_service`, `arbitration` or `legal_aid_apply`
@@ -137,7 +137,8 @@ def route_question_from_closing(message: Message) -> bool:
 # An objection to a service's decision ("法援中心给了我不予法律援助的通知书，我能怎么办") is a
 # question about that service's remedy, whichever of these the model chose.
 OBJECTION_FROM = ("legal_aid_eligibility", "legal_aid_apply", "legal_problem", "nlu_fallback", "out_of_scope",
-                  "notarization", "judicial_appraisal")
+                  "notarization", "judicial_appraisal",
+                  "find_office")  # "要是法律援助中心也说不给呢，我还能找谁" is the objection, not an office
 
 
 def route_objection(message: Message) -> bool:
@@ -145,8 +146,9 @@ def route_objection(message: Message) -> bool:
     name = (message.get(INTENT) or {}).get("name")
     if name not in OBJECTION_FROM or len(text) < MIN_CHARS:
         return False
-    topic = detect_topic(text)
-    if topic in (None, "lawyer_service") or "remedy" not in detect_facets(text):
+    topic, facets = detect_topic(text), detect_facets(text)
+    ended = topic == "legal_aid" and "refusal" in facets and ALREADY_AIDED.search(text)  # Art. 48 asked
+    if topic in (None, "lawyer_service") or not ("remedy" in facets or ended):
         return False
     message.set(INTENT, {"name": "ask_detail", "confidence": 1.0, "routed_from": name}, add_to_output=True)
     return True

@@ -304,8 +304,18 @@ def test_applying_is_about_the_service_named_before(run, story, slots, follow_up
 
 def test_does_it_count_after_the_limitation_answer_points_to_the_interruption_clause(run):
     history = [user_event("我辞职咗 公司仲差我加班费 而家仲告唔告得", "legal_problem"),
-               {"event": "bot", "text": "【仲裁·要多久】申请劳动仲裁的时效为1年……"}]
+               {"event": "bot", "text": "【劳动仲裁·要多久】申请劳动仲裁的时效为1年……"}]
     tracker = make_tracker({"topic": "arbitration", "case_type": "labor_pay"}, intent="legal_problem",
                            text="我之前喺微信成日追老细俾钱 佢都有回话会俾 咁算唔算", history=history)
     text = all_text(run(ROUTE, tracker)[0])
     assert "接着上面说的" in text and "时效中断" in text and "第二十七条" in text
+
+
+def test_how_long_after_the_objection_answer_skips_the_repeated_screening_question(run):
+    history = [user_event("要是法律援助中心也说不给呢，我还能找谁", "ask_detail"),
+               {"event": "bot", "text": "【法律援助·不服怎么办】……"},
+               {"event": "bot", "text": "（不方便回答的话，可以点“跳过”。）最后一个问题：您家里的经济状况怎么样？"}]
+    tracker = make_tracker({"topic": "legal_aid", "case_type": "social_insurance"}, intent="ask_detail",
+                           text="那边多久给答复", history=history)
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "接着上面说的" in text and "5日" in text and "第四十九条" in text

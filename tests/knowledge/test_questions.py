@@ -206,3 +206,19 @@ def test_not_paying_is_no_fee_question_and_half_width_commas_end_a_clause():
     assert "where" not in detect_facets("我唔想再见到佢,有冇办法可以令佢唔好再接近我")
     assert "time_limit" in detect_facets("我离职半年了，现在还能去劳动仲裁吗")
     assert "refusal" in detect_facets("如果老细唔嚟开庭点算")
+
+
+@pytest.mark.parametrize("text, facet", [
+    ("我喺珠海车祸嘅案已经批咗法律援助 我转咗份新工人工高咗好多 会唔会俾人取消法援", "refusal"),  # Art. 48
+    ("如果我另外自己请个律师呢 个法援律师会点", "refusal"),
+    ("法院说协议内容写的不明确不给确认", "refusal"),  # SPC rules Art. 7
+    ("我哋村调委会嗰个调解员系对方嘅表叔 成日帮住佢讲嘢", "remedy"),  # 人民调解法 Art. 15, 23
+    ("上个月居委会调解好咗 佢而家反口唔认点算", "effect"),
+])
+def test_everyday_words_for_termination_refusal_bias_and_reneging(text, facet):
+    assert facet in detect_facets(text)
+
+
+def test_a_past_visit_is_no_where_question():
+    assert "where" not in detect_facets("后来一起去了越秀区法院申请确认")
+    assert "where" in detect_facets("要去越秀区法院申请确认吗")

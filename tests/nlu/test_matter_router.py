@@ -120,3 +120,13 @@ def test_a_question_never_closes_the_conversation(text, intent, routed):
     msg = message(text, intent)
     ROUTER.process([msg])
     assert msg.get(INTENT)["name"] == routed
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("要是法律援助中心也说不给呢，我还能找谁", "find_office"),  # the objection (Art. 49), not an office
+    ("我喺珠海车祸嘅案已经批咗法律援助 人工高咗好多 会唔会俾人取消法援", "legal_aid_eligibility"),  # Art. 48
+])
+def test_a_legal_aid_decision_question_is_a_follow_up_not_a_new_screening(text, intent):
+    msg = message(text, intent)
+    ROUTER.process([msg])
+    assert msg.get(INTENT)["name"] == "ask_detail"
