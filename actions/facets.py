@@ -199,7 +199,8 @@ def step_detail(topic: str, facet: str, tracker: Tracker) -> tuple[api.FacetAnsw
     service's own time or office: (that answer, its clauses that say it), or None."""
     step = previous_facet(tracker)
     text = question_part(typed_text(tracker))
-    if facet not in STEP_CUES or step not in STEP_FACETS or len(text) > SHORT_FOLLOW_UP // 2 or detect_topic(text):
+    if (facet not in STEP_CUES or step not in STEP_FACETS or len(text) > SHORT_FOLLOW_UP // 2
+            or detect_topic(text, topic) not in (None, topic)):
         return None
     answer = facet_texts(topic, [step], tracker)[0]
     if names_the_service(text, answer.topic_name):
@@ -367,8 +368,11 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
     if detect_topic(text) in NARROWER_TOPICS.get(topic, ()):
         topic = detect_topic(text)  # "法院作出了不予确认的决定…接下来怎么办" is about the confirmation
     current = slot_text(tracker, "topic")
-    if detect_topic(text) is None and current in api.TOPIC_NAMES and last_answer_was_a_facet(tracker):
-        topic = current  # "去边度申请" right after an arbitration answer is about arbitration
+    if current in api.TOPIC_NAMES and last_answer_was_a_facet(tracker) and (
+            detect_topic(text) is None or detect_topic(text, current) == current):
+        # "去边度申请" right after an arbitration answer is about arbitration; "喺边度申请复议"
+        # after the protection-order answer is that court's review
+        topic = current
     return answer_known(dispatcher, tracker, topic, facets)
 
 

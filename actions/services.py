@@ -126,6 +126,8 @@ class ActionCrossProvinceGuide(Action):
 # "系咪一定要返湛江做", "系咪去龙华嗰度": a yes/no question about which office the law names.
 WHERE_RULE = re.compile(r"(?:系咪|系唔系|是不是|是否|一定|要唔要|要不要|使唔使|必须|只能|可唔可以|可不可以|能不能|能唔能)(?:要)?[^，。？?]{0,4}(?:去|返|回|喺|在|到)")
 WHERE_RULE_TOPICS = ("notarization", "cross_province", "arbitration", "protection_order", "judicial_confirmation")
+# Services applied for at a court, which the office directory does not list.
+COURT_TOPICS = ("protection_order", "judicial_confirmation")
 
 
 class ActionFindOffice(Action):
@@ -141,6 +143,10 @@ class ActionFindOffice(Action):
             if follow_up is not None:
                 return follow_up
         topic = slot_text(tracker, "topic")
+        if topic in COURT_TOPICS and "where" in asked:
+            # "我住广州白云区 喺边度申请" about the protection order: the court the law names (the
+            # directory holds no courts)
+            return answer_facets(dispatcher, tracker, topic, ["where"])
         if topic in WHERE_RULE_TOPICS and WHERE_RULE.search(typed_text(tracker)):
             # "间铺系喺江门新会，系咪要去江门嗰边嘅公证处" asks which office the law says, not a list
             return answer_facets(dispatcher, tracker, topic, ["where"])

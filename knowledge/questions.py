@@ -220,11 +220,18 @@ def set_aside_topics(text) -> set[str]:
             if pattern.search(span)}
 
 
+# Services with a 复议 of their own: a bare "复议" there is that court's review (反家庭暴力法
+# 第三十一条: 向作出裁定的法院申请复议), not administrative reconsideration.
+OWN_REVIEW_TOPICS = ("protection_order",)
+
+
 def detect_topic(text, current: str | None = None) -> str | None:
     """The service the message names, or None; a weak match yields to `current`."""
     plain = SET_ASIDE.sub("", _plain(text))
     for code, pattern in TOPIC_PATTERNS:
         if pattern.search(plain):
+            if code == "administrative_reconsideration" and current in OWN_REVIEW_TOPICS and "行政" not in plain:
+                return current
             return current if code in WEAK_TOPICS and current else code
     return None
 

@@ -7,7 +7,7 @@ import pytest
 from actions.dialogue import ActionRouteLegalProblem
 from actions.facets import ActionAnswerDetail, question_part
 from actions.missed import fallback_ran_this_turn
-from actions.services import ActionMediationGuide, ActionNotaryGuide
+from actions.services import ActionFindOffice, ActionMediationGuide, ActionNotaryGuide
 from tests.dialogue.conftest import all_text, make_tracker, slot_events, user_event
 
 ROUTE = ActionRouteLegalProblem()
@@ -319,3 +319,21 @@ def test_how_long_after_the_objection_answer_skips_the_repeated_screening_questi
                            text="那边多久给答复", history=history)
     text = all_text(run(DETAIL, tracker)[0])
     assert "接着上面说的" in text and "5日" in text and "第四十九条" in text
+
+
+def test_where_to_ask_for_review_after_the_order_was_refused_is_the_same_court(run):
+    history = [user_event("法官话证据唔够驳回咗保护令 仲可以点做", "legal_problem"),
+               {"event": "bot", "text": "【人身安全保护令·不服怎么办】申请人对驳回申请不服……"}]
+    tracker = make_tracker({"topic": "protection_order", "case_type": "domestic_violence"},
+                           intent="ask_detail", text="喺边度申请复议", history=history)
+    text = all_text(run(DETAIL, tracker)[0])
+    assert "作出裁定的法院" in text and "第三十一条" in text and "行政复议" not in text
+
+
+def test_where_after_the_protection_order_is_the_court_the_law_names(run):
+    history = [user_event("有冇办法唔俾佢接近我哋", "legal_problem"),
+               {"event": "bot", "text": "【人身安全保护令·要多久】法院受理申请后……"}]
+    tracker = make_tracker({"topic": "protection_order", "city": "广州市", "district": "白云区"},
+                           intent="inform", text="我住广州白云区 喺边度申请", history=history)
+    text = all_text(run(ActionFindOffice(), tracker)[0])
+    assert "【人身安全保护令·在哪里办】" in text and "第二十五条" in text

@@ -222,3 +222,9 @@ def test_everyday_words_for_termination_refusal_bias_and_reneging(text, facet):
 def test_a_past_visit_is_no_where_question():
     assert "where" not in detect_facets("后来一起去了越秀区法院申请确认")
     assert "where" in detect_facets("要去越秀区法院申请确认吗")
+
+
+def test_a_bare_review_after_the_protection_order_is_that_courts_review():
+    assert detect_topic("喺边度申请复议", "protection_order") == "protection_order"  # 反家庭暴力法第三十一条
+    assert detect_topic("喺边度申请行政复议", "protection_order") == "administrative_reconsideration"
+    assert detect_topic("喺边度申请复议") == "administrative_reconsideration"
