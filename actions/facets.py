@@ -176,17 +176,23 @@ DURATION = re.compile(r"[0-9一二三四五六七八九十两]+(?:日|天|个月
 FORM_PROMPTS = ("回到刚才的问题：", "（不方便回答的话，可以点“跳过”。）")
 
 
-def previous_facet(tracker: Tracker) -> str | None:
-    """The facet the bot's last message answered ("【法律援助·不服怎么办】…" → remedy), or None;
-    the screening question repeated after it does not count."""
+def previous_facet_message(tracker: Tracker) -> str | None:
+    """The text of the bot's last facet answer ("【劳动争议调解·效力和执行】…"), skipping the
+    screening question asked again after it; None when the last answer was no facet answer."""
     for event in reversed(tracker.events):
         if event.get("event") == "bot":
             text = (event.get("text") or "").removeprefix("还是上面这条答复——\n")
             if text.startswith(FORM_PROMPTS):
                 continue
-            match = HEADING.match(text)
-            return FACET_CODES.get(match.group(1)) if match else None
+            return text if HEADING.match(text) else None
     return None
+
+
+def previous_facet(tracker: Tracker) -> str | None:
+    """The facet the bot's last message answered ("【法律援助·不服怎么办】…" → remedy), or None;
+    the screening question repeated after it does not count."""
+    text = previous_facet_message(tracker)
+    return FACET_CODES.get(HEADING.match(text).group(1)) if text else None
 
 
 # What a follow-up asks of the step just answered, and how its clauses say it.
@@ -420,6 +426,34 @@ def facet_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     if not facets:
         return clause_followup(dispatcher, tracker, current)
     return answer_known(dispatcher, tracker, current, facets, borrow=False)
+
+
+# "可唔可以直接申请仲裁" right after the labour-mediation answer that says when one may: that clause.
+ASKS_PERMISSION = re.compile(r"可唔可以|可不可以|可以吗|可以咩|行吗|行不行|也行|都得|得唔得|得不得|能不能|能唔能|能否")
+ROUTE_WORDS = {"arbitration": "仲裁", "mediation": "调解", "legal_aid": "法律援助", "notarization": "公证",
+               "administrative_reconsideration": "复议", "protection_order": "保护令"}
+
+
+def route_clause_reply(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str) -> list[EventType] | None:
+    """A short "may I go to <service>" right after another service's facet answer whose clauses
+    say when one may: those clauses, pointing back, instead of the service's whole sheet; None otherwise."""
+    text, word = question_part(typed_text(tracker)), ROUTE_WORDS.get(topic)
+    previous = previous_facet_message(tracker)
+    if (not word or previous is None or len(text) > SHORT_FOLLOW_UP
+            or not ASKS_PERMISSION.search(to_simplified(text))):
+        return None
+    heading = HEADING.match(previous).group(0)
+    if word in heading:
+        return None  # the answer was about that service itself
+    body, _, rest = previous[len(heading):].partition("\n\n")
+    said = [c for c in re.split(r"(?<=[。；])", body) if word in c]
+    if not said:
+        return None
+    citation = next((line for line in rest.split("\n") if line.startswith("依据：")), "")
+    clause = "".join(said).rstrip("；") + ("" if "".join(said).endswith("。") else "。")
+    parts = [f"{heading}接着上面说的：{clause}", api.HOTLINE_HINT] + ([citation] if citation else [])
+    dispatcher.utter_message(text="\n\n".join(parts), buttons=facet_buttons(topic, []))
+    return [SlotSet("topic", topic)]
 
 
 # "…佢都有回话会俾，咁算唔算" after the limitation answer: whether the case fits one clause of it.

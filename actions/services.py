@@ -18,6 +18,7 @@ from actions.common import (
 )
 from actions.facets import (
     SHORT_FOLLOW_UP, adds_facts, answer_facets, facet_followup, facet_reply, facets_in, recent_topic_reply,
+    route_clause_reply,
 )
 from actions.facts import CORRECTION_CUE, conversation_case
 from knowledge import api
@@ -231,7 +232,7 @@ class ActionServiceGuide(Action):
             continued = await continue_consultation(dispatcher, tracker, domain)
             if continued is not None:
                 return continued
-        facet_events = facet_reply(dispatcher, tracker, code)
+        facet_events = route_clause_reply(dispatcher, tracker, code) or facet_reply(dispatcher, tracker, code)
         if facet_events is not None:
             return facet_events
         guide = api.service_guide(code)

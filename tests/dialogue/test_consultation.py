@@ -337,3 +337,19 @@ def test_where_after_the_protection_order_is_the_court_the_law_names(run):
                            intent="inform", text="我住广州白云区 喺边度申请", history=history)
     text = all_text(run(ActionFindOffice(), tracker)[0])
     assert "【人身安全保护令·在哪里办】" in text and "第二十五条" in text
+
+
+def test_may_i_go_to_arbitration_after_the_labour_mediation_answer_is_its_clause(run):
+    from actions.services import ActionServiceGuide
+    answer = ("【劳动争议调解·效力和执行】劳动争议调解协议书经双方签名或盖章后生效。单位在协议约定期限内不履行的，"
+              "您可以申请劳动仲裁；协议是关于拖欠工资的，还可以申请支付令。\n\n如有疑问……\n\n"
+              "依据：《中华人民共和国劳动争议调解仲裁法》第十四条、第十五条、第十六条")
+    history = [user_event("公司签咗调解协议话月尾前畀晒人工 而家过咗期一蚊都冇", "mediation"),
+               {"event": "bot", "text": answer}]
+    tracker = make_tracker({"topic": "judicial_confirmation", "case_type": "labor_pay"}, intent="arbitration",
+                           text="唔想去法院 可唔可以直接申请仲裁", history=history)
+    messages, events = run(ActionServiceGuide(), tracker)
+    text = all_text(messages)
+    assert "接着上面说的：单位在协议约定期限内不履行的，您可以申请劳动仲裁。" in text and "第十五条" in text
+    assert "办理时限" not in text  # not the arbitration sheet
+    assert slot_events(events)["topic"] == "arbitration"
