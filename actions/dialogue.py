@@ -438,9 +438,6 @@ def say_conclusion_so_far(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         dispatcher.utter_message(text=text)
 
 
-REASK_PREFIXES = FORM_PROMPTS
-
-
 def ask_text(tracker: Tracker, slot: str) -> str:
     """The screening question for `slot`; asked again after a question in between, it says so
     (never the same message three times in a conversation)."""
@@ -448,7 +445,7 @@ def ask_text(tracker: Tracker, slot: str) -> str:
                 and (e.get("text") or "").endswith(ASK_TEXTS[slot]))
     if asked == 0:
         return ASK_TEXTS[slot]
-    return REASK_PREFIXES[min(asked, len(REASK_PREFIXES)) - 1] + ASK_TEXTS[slot]
+    return FORM_PROMPTS[min(asked, len(FORM_PROMPTS)) - 1] + ASK_TEXTS[slot]
 
 
 class ActionAskCity(Action):

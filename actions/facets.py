@@ -14,12 +14,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, next_step_buttons, safe_run, slot_text, typed_text
 from actions.facts import case_before_and_after_latest, conversation_case_type, user_events
+from bot.nlu.normalizer import fix_typos
 from knowledge import api
 from knowledge.questions import (
-    ALREADY_AIDED, NOTARIZABLE, WEAK_TOPICS, detect_facets, detect_topic, focus_on_question, focus_time_limit,
-    other_ways_facet, property_city, residence_city,
+    ALREADY_AIDED, CLAUSE_END, NOTARIZABLE, WEAK_TOPICS, detect_facets, detect_topic, focus_on_question,
+    focus_time_limit, other_ways_facet, property_city, residence_city,
 )
-from bot.nlu.normalizer import fix_typos
 from knowledge.text import to_simplified
 from knowledge.results import FACET_NAMES
 
@@ -163,8 +163,11 @@ def repeated_answer(found: list[api.FacetAnswer], tracker: Tracker, full: str) -
 def pointing_back(answer: api.FacetAnswer, part: str) -> str:
     """"【service·facet】接着上面说的：<part>" with the hint and that answer's citations."""
     heading = answer.heading_text[:-len(answer.text)] if answer.text else answer.heading_text
-    line = api.citation_line(answer.sources)
-    return "\n\n".join([f"{heading}接着上面说的：{part}", api.HOTLINE_HINT] + ([line] if line else []))
+    return pointing_back_text(heading, part, api.citation_line(answer.sources))
+
+
+def pointing_back_text(heading: str, part: str, citation: str) -> str:
+    return "\n\n".join([f"{heading}接着上面说的：{part}", api.HOTLINE_HINT] + ([citation] if citation else []))
 
 
 FACET_CODES = {name: code for code, name in FACET_NAMES.items()}
@@ -211,7 +214,7 @@ def step_detail(topic: str, facet: str, tracker: Tracker) -> tuple[api.FacetAnsw
     answer = facet_texts(topic, [step], tracker)[0]
     if names_the_service(text, answer.topic_name):
         return None  # "法院要几耐先确认" asks how long the confirmation itself takes
-    said = [c for c in re.split(r"(?<=[。；])", answer.text) if STEP_CUES[facet].search(c)]
+    said = [c for c in CLAUSE_END.split(answer.text) if STEP_CUES[facet].search(c)]
     return (answer, "".join(said)) if answer.found and said else None
 
 
@@ -370,12 +373,12 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
     facets = asked_facets(text)
     if not facets:
         return None
-    topic = detect_topic(question_part(text), default_topic) or default_topic
-    if detect_topic(text) in NARROWER_TOPICS.get(topic, ()):
-        topic = detect_topic(text)  # "法院作出了不予确认的决定…接下来怎么办" is about the confirmation
+    topic, named = detect_topic(question_part(text), default_topic) or default_topic, detect_topic(text)
+    if named in NARROWER_TOPICS.get(topic, ()):
+        topic = named  # "法院作出了不予确认的决定…接下来怎么办" is about the confirmation
     current = slot_text(tracker, "topic")
     if current in api.TOPIC_NAMES and last_answer_was_a_facet(tracker) and (
-            detect_topic(text) is None or detect_topic(text, current) == current):
+            named is None or detect_topic(text, current) == current):
         # "去边度申请" right after an arbitration answer is about arbitration; "喺边度申请复议"
         # after the protection-order answer is that court's review
         topic = current
@@ -384,7 +387,6 @@ def facet_reply(dispatcher: CollectingDispatcher, tracker: Tracker, default_topi
 
 # Legal-aid questions a story may end with that are not answered by the consultation itself.
 LEGAL_AID_SERVICE_FACETS = ("remedy",)  # "佢唔肯赔" is the other side refusing, not the office
-
 
 
 def has_own_what(item: str | None) -> bool:
@@ -446,13 +448,12 @@ def route_clause_reply(dispatcher: CollectingDispatcher, tracker: Tracker, topic
     if word in heading:
         return None  # the answer was about that service itself
     body, _, rest = previous[len(heading):].partition("\n\n")
-    said = [c for c in re.split(r"(?<=[。；])", body) if word in c]
+    said = "".join(c for c in CLAUSE_END.split(body) if word in c)
     if not said:
         return None
     citation = next((line for line in rest.split("\n") if line.startswith("依据：")), "")
-    clause = "".join(said).rstrip("；") + ("" if "".join(said).endswith("。") else "。")
-    parts = [f"{heading}接着上面说的：{clause}", api.HOTLINE_HINT] + ([citation] if citation else [])
-    dispatcher.utter_message(text="\n\n".join(parts), buttons=facet_buttons(topic, []))
+    clause = said if said.endswith("。") else said.rstrip("；") + "。"
+    dispatcher.utter_message(text=pointing_back_text(heading, clause, citation), buttons=facet_buttons(topic, []))
     return [SlotSet("topic", topic)]
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 import requests
 import yaml
 
+from knowledge.text import parse_chinese_number
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETS = [ROOT / "tests" / "conversations" / "suite.yml", ROOT / "bench" / "conversations_dev.yml",
                 ROOT / "bench" / "conversations_heldout.yml", ROOT / "bench" / "conversations_dev2.yml",
@@ -47,26 +49,8 @@ ROUTE_MARKERS = {
     "court": ("法院", "起诉"),
     "mediation": ("调解",),
 }
-DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-DIGITS["两"] = 2
 CN_NUMBER = re.compile(r"[零一二三四五六七八九两十百]+(?=[日天小时个年月条项])")
 CITATION = re.compile(r"《([^》]+)》((?:第[零一二三四五六七八九十百]+条[、]?)+)")
-
-
-def cn_to_int(text: str) -> int | None:
-    total, current = 0, 0
-    for ch in text:
-        if ch in DIGITS:
-            current = DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 def digits(text: str) -> str:
@@ -75,7 +59,7 @@ def digits(text: str) -> str:
         start = m.start()
         if start > 0 and text[start - 1] == "第":
             return m.group()
-        value = cn_to_int(m.group())
+        value = parse_chinese_number(m.group())
         return str(value) if value is not None else m.group()
     return CN_NUMBER.sub(repl, text)
 

@@ -26,6 +26,22 @@ def chinese_number(n: int) -> str:
     return out
 
 
+def parse_chinese_number(text: str) -> int | None:
+    """"三十五" → 35, "廿八" → 28, "一百零二" → 102, "17" → 17; None when it is no number."""
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text.replace("廿", "二十").replace("卅", "三十"):
+        if ch in DIGITS or ch == "两":
+            current = 2 if ch == "两" else DIGITS.index(ch)
+        elif ch in "十百":
+            total += (current or 1) * (10 if ch == "十" else 100)
+            current = 0
+        else:
+            return None
+    return total + current
+
+
 def article_label(article: int | None) -> str:
     return f"第{chinese_number(article)}条" if article else ""
 

@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.lexicon import CLOSED_VALUES, KEY_PHRASE_PATTERNS
+from knowledge.text import parse_chinese_number
 
 STATE_FILE = "state.json"
 
@@ -82,32 +83,15 @@ class _PersistedComponent(GraphComponent):
 # An age the span states decides an age group: DIET tags "三十五岁" as minor because it has
 # seen "十五岁" tagged so (法律援助法第二十五条第一款第一项 is for under-18s only).
 AGE = re.compile(r"([0-9]{1,3}|[一二三四五六七八九十两廿卅百零]{1,6})(?:多|几|来)?岁")
-CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 AGE_GROUPS = {"minor": lambda age: age < 18, "elderly": lambda age: age >= 60}
-
-
-def cn_number(text: str) -> int:
-    """"三十五" → 35, "廿八" → 28, "一百零二" → 102, "17" → 17."""
-    if text.isdigit():
-        return int(text)
-    text = text.replace("廿", "二十").replace("卅", "三十").replace("零", "")
-    total = 0
-    if "百" in text:
-        hundreds, _, text = text.partition("百")
-        total += CN_DIGITS.get(hundreds, 1) * 100
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        total += CN_DIGITS.get(tens, 1) * 10 + CN_DIGITS.get(units, 0)
-    elif text:
-        total += CN_DIGITS.get(text, 0)
-    return total
 
 
 def age_agrees(entity: str, value: str, surface: str) -> bool:
     """False when the span states an age outside the group ("三十五岁" is no minor)."""
     check = AGE_GROUPS.get(value) if entity == "person_group" else None
     found = AGE.search(surface) if check else None
-    return not found or check(cn_number(found.group(1)))
+    age = parse_chinese_number(found.group(1)) if found else None
+    return age is None or check(age)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)

@@ -302,41 +302,43 @@ def test_applying_is_about_the_service_named_before(run, story, slots, follow_up
     assert heading in text and must in text
 
 
-def test_does_it_count_after_the_limitation_answer_points_to_the_interruption_clause(run):
-    history = [user_event("我辞职咗 公司仲差我加班费 而家仲告唔告得", "legal_problem"),
-               {"event": "bot", "text": "【劳动仲裁·要多久】申请劳动仲裁的时效为1年……"}]
-    tracker = make_tracker({"topic": "arbitration", "case_type": "labor_pay"}, intent="legal_problem",
-                           text="我之前喺微信成日追老细俾钱 佢都有回话会俾 咁算唔算", history=history)
-    text = all_text(run(ROUTE, tracker)[0])
-    assert "接着上面说的" in text and "时效中断" in text and "第二十七条" in text
+def bot_said(text: str) -> dict:
+    return {"event": "bot", "text": text}
 
 
-def test_how_long_after_the_objection_answer_skips_the_repeated_screening_question(run):
-    history = [user_event("要是法律援助中心也说不给呢，我还能找谁", "ask_detail"),
-               {"event": "bot", "text": "【法律援助·不服怎么办】……"},
-               {"event": "bot", "text": "（不方便回答的话，可以点“跳过”。）最后一个问题：您家里的经济状况怎么样？"}]
-    tracker = make_tracker({"topic": "legal_aid", "case_type": "social_insurance"}, intent="ask_detail",
-                           text="那边多久给答复", history=history)
-    text = all_text(run(DETAIL, tracker)[0])
-    assert "接着上面说的" in text and "5日" in text and "第四十九条" in text
+# A follow-up right after a facet answer: (action, the earlier turns, slots, intent, message,
+# what the reply must say, what it must not).
+FOLLOW_UPS = {
+    "does-it-count-points-to-the-interruption-clause": (
+        ROUTE, [user_event("我辞职咗 公司仲差我加班费 而家仲告唔告得", "legal_problem"),
+                bot_said("【劳动仲裁·要多久】申请劳动仲裁的时效为1年……")],
+        {"topic": "arbitration", "case_type": "labor_pay"}, "legal_problem",
+        "我之前喺微信成日追老细俾钱 佢都有回话会俾 咁算唔算", ["接着上面说的", "时效中断", "第二十七条"], []),
+    "how-long-after-the-objection-skips-the-repeated-screening-question": (
+        DETAIL, [user_event("要是法律援助中心也说不给呢，我还能找谁", "ask_detail"),
+                 bot_said("【法律援助·不服怎么办】……"),
+                 bot_said("（不方便回答的话，可以点“跳过”。）最后一个问题：您家里的经济状况怎么样？")],
+        {"topic": "legal_aid", "case_type": "social_insurance"}, "ask_detail",
+        "那边多久给答复", ["接着上面说的", "5日", "第四十九条"], []),
+    "review-after-the-order-was-refused-is-the-same-court": (
+        DETAIL, [user_event("法官话证据唔够驳回咗保护令 仲可以点做", "legal_problem"),
+                 bot_said("【人身安全保护令·不服怎么办】申请人对驳回申请不服……")],
+        {"topic": "protection_order", "case_type": "domestic_violence"}, "ask_detail",
+        "喺边度申请复议", ["作出裁定的法院", "第三十一条"], ["行政复议"]),
+    "where-after-the-protection-order-is-the-court-the-law-names": (
+        ActionFindOffice(), [user_event("有冇办法唔俾佢接近我哋", "legal_problem"),
+                             bot_said("【人身安全保护令·要多久】法院受理申请后……")],
+        {"topic": "protection_order", "city": "广州市", "district": "白云区"}, "inform",
+        "我住广州白云区 喺边度申请", ["【人身安全保护令·在哪里办】", "第二十五条"], []),
+}
 
 
-def test_where_to_ask_for_review_after_the_order_was_refused_is_the_same_court(run):
-    history = [user_event("法官话证据唔够驳回咗保护令 仲可以点做", "legal_problem"),
-               {"event": "bot", "text": "【人身安全保护令·不服怎么办】申请人对驳回申请不服……"}]
-    tracker = make_tracker({"topic": "protection_order", "case_type": "domestic_violence"},
-                           intent="ask_detail", text="喺边度申请复议", history=history)
-    text = all_text(run(DETAIL, tracker)[0])
-    assert "作出裁定的法院" in text and "第三十一条" in text and "行政复议" not in text
-
-
-def test_where_after_the_protection_order_is_the_court_the_law_names(run):
-    history = [user_event("有冇办法唔俾佢接近我哋", "legal_problem"),
-               {"event": "bot", "text": "【人身安全保护令·要多久】法院受理申请后……"}]
-    tracker = make_tracker({"topic": "protection_order", "city": "广州市", "district": "白云区"},
-                           intent="inform", text="我住广州白云区 喺边度申请", history=history)
-    text = all_text(run(ActionFindOffice(), tracker)[0])
-    assert "【人身安全保护令·在哪里办】" in text and "第二十五条" in text
+@pytest.mark.parametrize("case", FOLLOW_UPS.values(), ids=FOLLOW_UPS.keys())
+def test_a_follow_up_after_a_facet_answer_gets_the_part_asked(run, case):
+    action, history, slots, intent, message, must, must_not = case
+    text = all_text(run(action, make_tracker(slots, intent=intent, text=message, history=history))[0])
+    assert all(part in text for part in must), text
+    assert not any(part in text for part in must_not), text
 
 
 def test_may_i_go_to_arbitration_after_the_labour_mediation_answer_is_its_clause(run):
