@@ -22,10 +22,11 @@ from actions.common import (
 from actions.facets import (
     FORM_PROMPTS, RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup,
     last_answer_was_a_facet, last_named_topic, latest_entities, named_service_reply, objects_to_legal_aid_decision,
-    question_part, recent_topic_reply,
+    CLAUSE_MIN_SCORE, DOES_IT_COUNT, question_part, recent_topic_reply,
 )
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
                            conversation_case_type, user_events)
+from actions.terms import asked_term, send_term, term_reply
 from bot.logsafe import pseudonym
 from bot.review.redact import redact
 from knowledge import api
@@ -33,7 +34,8 @@ from knowledge.eligibility import (
     CASE_CATEGORIES, CASE_TYPES, ECONOMIC_STATUSES, FLAGS, MATTER_FLAGS, PERSON_GROUPS, ROLES,
 )
 from knowledge.facts import extract_one
-from knowledge.questions import detect_topic, set_aside_topics
+from knowledge.questions import detect_topic, focus_on_question, set_aside_topics
+from knowledge.text import to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -509,6 +511,10 @@ class ActionRouteLegalProblem(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if bot_texts(tracker):  # a follow-up about a term ("佢唔肯赔，我可以去边度投诉" after a purchase)
+            term_events = term_reply(dispatcher, tracker)
+            if term_events is not None:
+                return term_events
         named = named_service_reply(dispatcher, tracker)
         if named is not None:  # "…想办继承公证，可唔可以喺珠海办？" asks about the service
             return named
@@ -540,8 +546,16 @@ class ActionRouteLegalProblem(Action):
         if text in bot_texts(tracker):
             # Nothing new changed the answer: answer the question in the message, or say
             # briefly that the conclusion stands, instead of repeating it.
+            term = asked_term(tracker)
+            if term is not None:  # "呢份告诫书係咩嚟㗎" inside a family-violence consultation
+                send_term(dispatcher, term)
+                return [SlotSet("topic", term.topic)] if term.topic else []
             if asked:
                 return case_facet_reply(dispatcher, tracker, case, consultation, asked)
+            clause = route_clause(consultation, latest_text(tracker))
+            if clause is not None:  # "工友话冇签合同可以要双倍人工，系咪真㗎": the route's own clause
+                dispatcher.utter_message(text=clause, buttons=next_step_buttons("legal_aid"))
+                return []
             text = unchanged_recap(consultation)
         extra = []
         if verdict is not None and verdict.hardship_check_needed:
@@ -554,6 +568,11 @@ class ActionRouteLegalProblem(Action):
         topic = "legal_aid" if verdict is not None and verdict.outcome != "not_covered" \
             else (consultation.routes[0].service_code if consultation.routes else "legal_aid")
         dispatcher.utter_message(text=text, buttons=next_step_buttons(topic, extra=extra))
+        term = asked_term(tracker)
+        if term is not None and term.text not in text:
+            # "…工友话冇签合同可以攞双倍人工，系咪真㗎" at the end of the story: that term too
+            send_term(dispatcher, term)
+            return [SlotSet("topic", topic)]
         # A question at the end of the story ("…家里人能帮他申请吗？") is answered too, briefly.
         story_question = [f for f in asked if f in STORY_FACETS]
         if story_question and topic == "legal_aid":
@@ -565,9 +584,11 @@ class ActionRouteLegalProblem(Action):
 # The service a follow-up is about when it names none, by kind of problem: labour matters
 # are argued before the labour arbitration committee, family violence through the protection order.
 CASE_FACET_TOPIC = {"labor_pay": "arbitration", "labor_contract": "arbitration", "work_injury": "arbitration",
-                    "social_insurance": "arbitration", "domestic_violence": "protection_order"}
+                    "social_insurance": "arbitration", "domestic_violence": "protection_order",
+                    "medical": "mediation"}  # 医疗纠纷人民调解 has its own answers (facets.yml cases)
 # "要不要收入证明" is the legal-aid means check, whatever route the problem has.
-LEGAL_AID_WORDS = re.compile(r"申请|援助|法援|派.{0,6}律师|律师|收入证明|困难证明|经济困难|收入")
+LEGAL_AID_WORDS = re.compile(r"申请|援助|法援|派.{0,6}律师|律师|收入证明|困难证明|经济困难|收入|"
+                             r"批唔批|批不批|批准|批落|批下来|审批")  # arbitration is accepted, legal aid approved
 
 
 def story_topic(case, text: str) -> str:
@@ -635,7 +656,8 @@ async def continue_consultation(dispatcher, tracker: Tracker, domain) -> list[Ev
     asked = asked_facets(text)
     if asked:
         return case_facet_reply(dispatcher, tracker, after, consultation_of(after), asked)
-    if detect_topic(question_part(text)) == "legal_aid" or ASKS_FOR_AID.search(text):
+    if detect_topic(question_part(text)) == "legal_aid" or ASKS_FOR_AID.search(text) or (
+            after.role in ("accused", "victim") and NEEDS_A_LAWYER.search(text)):
         # "到复核这一步还有没有（指派律师）" asks for the conclusion again
         return list(await ActionRouteLegalProblem().run(dispatcher, tracker, domain) or [])
     return None
@@ -643,6 +665,12 @@ async def continue_consultation(dispatcher, tracker: Tracker, domain) -> list[Ev
 
 ASKS_FOR_AID = re.compile(r"(?:还有没有|仲有冇|有没有|有冇|可唔可以|可不可以|能不能|能唔能|会不会|会唔会)[^，。？?]{0,6}"
                           r"(?:律师|援助|法援|指派|派人)")
+
+
+# "我哋冇请律师，唔知要唔要请" in a criminal matter: whether the family must hire the lawyer the
+# conclusion is about (Art. 25 appointed, Art. 24/29 on application) — the conclusion answers it.
+NEEDS_A_LAWYER = re.compile(r"(?:要唔要|要不要|使唔使|使不使|需不需要|需唔需要|用不用|用唔用|应唔应该|应不应该)(?:自己)?(?:去)?(?:请|搵|找)(?:个)?律师|"
+                            r"(?:冇|没|未|还没|仲未)(?:有)?(?:请|搵|找)(?:到)?律师|请唔请得起|请不请得起|请唔起律师|请不起律师")
 
 
 def restates_facts(text: str) -> bool:
@@ -663,6 +691,27 @@ MEANS_INVITE = ("是否给予法律援助要看家庭经济状况：您可以告
 
 def bot_texts(tracker: Tracker) -> list[str]:
     return [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
+
+
+def route_clause(consultation, text: str) -> str | None:
+    """The clause of the consultation's routes that a "is it true / does it count" question is
+    about ("冇签合同可以要双倍人工，系咪真㗎" → 劳动合同法第八十二条's double wages), with that
+    route's citation; None when the question asks no such thing or no clause matches it well."""
+    question = question_part(text)
+    if not DOES_IT_COUNT.search(to_simplified(question)):
+        return None
+    best = None
+    for route in consultation.routes:
+        part = focus_on_question(route.reason, question, route.service_name, CLAUSE_MIN_SCORE, whole=True)
+        if part is not None:
+            best = (route, part)
+            break
+    if best is None:
+        return None
+    route, part = best
+    line = api.citation_line(route.sources)
+    return "\n\n".join([f"关于“{consultation.problem or '您的问题'}”（{route.service_name}）：{part}", api.HOTLINE_HINT]
+                        + ([line] if line else []))
 
 
 def unchanged_recap(consultation) -> str:

@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, next_step_buttons, safe_run, slot_text, typed_text
-from actions.facts import case_before_and_after_latest, conversation_case_type, user_events
+from actions.facts import case_before_and_after_latest, conversation_case, conversation_case_type, user_events
 from bot.nlu.normalizer import fix_typos
 from knowledge import api
 from knowledge.questions import (
@@ -104,7 +104,8 @@ def notary_item_of(tracker: Tracker) -> str | None:
 
 def facet_texts(topic: str, facets: list[str], tracker: Tracker) -> list[api.FacetAnswer]:
     item = notary_item_of(tracker) if topic == "notarization" else None
-    case_type = conversation_case_type(tracker)
+    # the route type: a criminal matter without a case type has the criminal answers (值班律师)
+    case_type = conversation_case_type(tracker) or conversation_case(tracker).route_type
     answers = [api.facet_answer(topic, f, item, case_type) for f in facets[:MAX_FACETS_ANSWERED]]
     question = question_part(typed_text(tracker))
     return [replace(a, text=focus_time_limit(a.text, question)) if a.found and a.facet == "time_limit" else a
@@ -236,6 +237,10 @@ def answer_facets(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
     """Send the answers of `facets` for `topic` as one message; returns the slot events."""
     if step := step_detail(topic, facets[0], tracker):
         return answer_step_detail(dispatcher, topic, facets[0], step)
+    if topic == "legal_aid" and facets[0] in CONCLUSION_FACETS:
+        note = changed_conclusion(tracker, [m.get("text") or "" for m in dispatcher.messages])
+        if note:  # "我哋都系湖南嚟打工嘅" said before "要开收入证明吗": Art. 42 now applies
+            dispatcher.utter_message(text=note)
     answers = facet_texts(topic, facets, tracker)
     found = [a for a in answers if a.found]
     body: list[str] = []
@@ -300,11 +305,33 @@ def adds_facts(tracker: Tracker) -> bool:
 LEGAL_AID_DECISION = re.compile(r"终止|不予|唔批|不批|冇批|没批")
 
 
+# "法援处话我唔符合经济困难，唔批": a legal-aid application refused (or aid ended), said in any turn.
+AID_REFUSED = re.compile(r"(?:法援|法律援助|援助)[^。？?]{0,40}(?:终止|不予|唔批|不批|冇批|没批|驳回|拒绝|唔俾|不给)|"
+                         r"(?:终止|不予|唔批|不批|冇批|没批|驳回)[^。？?]{0,6}(?:法援|法律援助|援助)")
+# After such a refusal, "交咗异议之后几耐会答复我" asks how long the justice bureau takes (Art. 49).
+ABOUT_THE_OBJECTION = re.compile(r"异议|答复|复查|复核|重新(?:审|睇|看|考虑|决定)")
+
+
 def objects_to_legal_aid_decision(tracker: Tracker, facets: list[str], question: str) -> bool:
-    """"呢个终止决定我唔认" names no service, but legal aid was named before: legal aid's objection."""
-    return detect_topic(question) is None and "remedy" in facets and bool(LEGAL_AID_DECISION.search(question)) \
-        and any(detect_topic(e.get("text") or "") == "legal_aid" for e in tracker.events[:-1]
-                if e.get("event") == "user" and isinstance(e.get("text"), str))
+    """"呢个终止决定我唔认", "我可以去边度投诉" name no service, but a legal-aid decision was
+    reported (in this turn or before) and legal aid was named: legal aid's objection (Art. 49)."""
+    if detect_topic(question) not in (None, "legal_aid"):
+        return False
+    asks = "remedy" in facets or ("time_limit" in facets and ABOUT_THE_OBJECTION.search(_plain_text(question)))
+    if not asks:
+        return False
+    earlier = [to_simplified(e.get("text")) for e in tracker.events[:-1]
+               if e.get("event") == "user" and isinstance(e.get("text"), str)]
+    if LEGAL_AID_DECISION.search(question):
+        return any(detect_topic(t) == "legal_aid" for t in earlier)
+    return any(AID_REFUSED.search(t) for t in earlier[-RECENT_TURNS:])
+
+
+RECENT_TURNS = 4  # a refusal told this many turns ago is still what the citizen objects to
+
+
+def _plain_text(text: str) -> str:
+    return to_simplified(text) if isinstance(text, str) else ""
 
 
 class ActionAnswerDetail(Action):
@@ -318,6 +345,11 @@ class ActionAnswerDetail(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         text = typed_text(tracker)
         from_button = [f for f in latest_entities(tracker, "facet") if f in FACET_NAMES]
+        if text:  # typed, not a button
+            from actions.terms import term_reply  # actions.terms imports this module
+            term_events = term_reply(dispatcher, tracker)
+            if term_events is not None:  # "法院可唔可以叫佢搬出去": what the order may say
+                return term_events
         facets = from_button or facets_in(text)
         current = slot_text(tracker, "topic")
         plain_follow_up = (detect_topic(text) is None and current in (None, "legal_aid")
@@ -345,6 +377,29 @@ class ActionAnswerDetail(Action):
                 buttons=facet_buttons(topic, []))
             return [SlotSet("topic", topic)]
         return answer_facets(dispatcher, tracker, topic, facets)
+
+
+# Legal-aid questions whose answer depends on the conclusion (what to bring, who decides, the fee).
+CONCLUSION_FACETS = ("materials", "who", "fee", "time_limit", "where", "after")
+
+
+def changed_conclusion(tracker: Tracker, sending: list[str]) -> str | None:
+    """The legal-aid conclusion for everything said so far when the bot has not stated it yet
+    (a fact told in passing — "我哋都系湖南嚟打工嘅" — changed it), as one short message; None
+    when there is no consultation or its reasons were all said before."""
+    from actions.dialogue import consultation_of  # actions.dialogue imports this module
+
+    case = conversation_case(tracker)
+    if not (case.case_type or case.case_category):
+        return None
+    verdict = consultation_of(case).verdict
+    if verdict is None:
+        return None
+    sent = "\n".join(sent_texts(tracker) + sending)
+    reasons = verdict.brief_reasons or verdict.reasons
+    if not reasons or all(r in sent for r in reasons):
+        return None
+    return "根据您说的情况，先更新一下法律援助的结论：\n" + verdict.to_brief_text()
 
 
 # A topic without an answer for a facet borrows it from the service it belongs to.

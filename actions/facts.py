@@ -148,6 +148,7 @@ def case_from_facts(tracker: Tracker, facts: LegalFacts) -> api.LegalAidCase:
         economic_status=facts.economic_status or slot_text(tracker, "economic_status"),
         role=facts.role or slot_text(tracker, "criminal_role"),
         flags=set(flags),
+        offender_charged=facts.offender_charged,
     )
 
 

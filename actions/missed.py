@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import HANDOFF, button, latest_intent, next_step_buttons, safe_run, slot_text
 from actions.dialogue import ActionRestartTopic, continue_consultation, handoff_message, looks_like_correction
 from actions.facets import facet_followup, named_service_reply, recent_topic_reply
+from actions.terms import term_reply
 from bot.review import store
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,8 @@ class ActionDefaultFallback(Action):
         if fallback_ran_this_turn(tracker):
             # A dialogue loop predicted the fallback again: one per turn, then wait for the citizen.
             return [FollowupAction("action_listen")]
-        events = named_service_reply(dispatcher, tracker) or facet_followup(dispatcher, tracker)
+        events = (term_reply(dispatcher, tracker) or named_service_reply(dispatcher, tracker)
+                  or facet_followup(dispatcher, tracker))
         if events is None:
             events = await continue_consultation(dispatcher, tracker, domain)
         if events is None:
@@ -168,7 +170,8 @@ class ActionOutOfScope(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        events = named_service_reply(dispatcher, tracker) or facet_followup(dispatcher, tracker)
+        events = (term_reply(dispatcher, tracker) or named_service_reply(dispatcher, tracker)
+                  or facet_followup(dispatcher, tracker))
         if events is None:
             events = await continue_consultation(dispatcher, tracker, domain)
         if events is None:

@@ -21,8 +21,10 @@ from actions.facets import (
     route_clause_reply,
 )
 from actions.facts import CORRECTION_CUE, conversation_case
+from actions.terms import term_reply
 from knowledge import api
-from knowledge.questions import asks_if_mediation_comes_first, set_aside_topics
+from knowledge.questions import ALREADY_AIDED, AIDED_LAWYER_COMPLAINT, asks_if_mediation_comes_first, set_aside_topics
+from knowledge.text import to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class ActionNotaryGuide(Action):
     @safe_run("notarization")
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         item = slot_text(tracker, "notary_item")
-        facet_events = facet_reply(dispatcher, tracker, "notarization")
+        facet_events = term_reply(dispatcher, tracker) or facet_reply(dispatcher, tracker, "notarization")
         if facet_events is not None:
             return facet_events
         choices = [button(name, "notarization", notary_item=name) for name in api.common_notary_items()]
@@ -93,7 +95,7 @@ class ActionMediationGuide(Action):
             continued = await continue_consultation(dispatcher, tracker, domain)
             if continued is not None:
                 return continued
-        facet_events = facet_reply(dispatcher, tracker, "mediation")
+        facet_events = term_reply(dispatcher, tracker) or facet_reply(dispatcher, tracker, "mediation")
         if facet_events is not None:
             return facet_events
         guide = api.mediation_guide()
@@ -206,6 +208,16 @@ class ActionFindOffice(Action):
         return {"city": name}
 
 
+def aided_lawyer_complaint(tracker: Tracker) -> bool:
+    """A complaint about a lawyer in a conversation where legal aid assigned one."""
+    texts = [to_simplified(e.get("text")) for e in tracker.events
+             if e.get("event") == "user" and isinstance(e.get("text"), str)][-AIDED_TURNS:]
+    return bool(texts) and bool(AIDED_LAWYER_COMPLAINT.search(texts[-1])) and any(ALREADY_AIDED.search(t) for t in texts)
+
+
+AIDED_TURNS = 4  # the assignment told this many turns ago is still the lawyer complained about
+
+
 class ActionServiceGuide(Action):
     """lawyer_service / judicial_appraisal / arbitration / administrative_reconsideration /
     legal_qualification / legal_aid_apply: chosen by the latest intent, else by slot topic."""
@@ -225,6 +237,12 @@ class ActionServiceGuide(Action):
                          button("行政复议", "administrative_reconsideration"),
                          button("法律职业资格", "legal_qualification")] + next_step_buttons(None))
             return []
+        term_events = term_reply(dispatcher, tracker)
+        if term_events is not None:  # "可唔可以去劳动局投诉佢": the term, not the service sheet
+            return term_events
+        if code == "lawyer_service" and aided_lawyer_complaint(tracker):
+            # "呢个律师成个月都唔覆我" after "申请咗法律援助，派咗个律师": complain, ask for another (Art. 55)
+            return answer_facets(dispatcher, tracker, "legal_aid", ["remedy"])
         if code == "lawyer_service" or adds_facts(tracker) or code in set_aside_topics(typed_text(tracker)):
             # "他有残疾证，还没请律师" inside a consultation adds a fact; it is not a lawyer request.
             # "他要把机器卖了跑路，法援来得及吗" changes the conclusion (Art. 44), not just asks a facet.

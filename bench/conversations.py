@@ -29,7 +29,8 @@ from knowledge.text import parse_chinese_number
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETS = [ROOT / "tests" / "conversations" / "suite.yml", ROOT / "bench" / "conversations_dev.yml",
                 ROOT / "bench" / "conversations_heldout.yml", ROOT / "bench" / "conversations_dev2.yml",
-                ROOT / "bench" / "conversations_dev3.yml", ROOT / "bench" / "conversations_heldout2.yml"]
+                ROOT / "bench" / "conversations_dev3.yml", ROOT / "bench" / "conversations_dev4.yml",
+                ROOT / "bench" / "conversations_heldout2.yml"]
 
 # How each conclusion code shows in the bot's verdict (knowledge/results.py headlines and the
 # engine's reasons); checked in this order, the first that matches names the message.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import re
 from typing import Iterator
 
 from sqlalchemy import select
@@ -18,16 +20,17 @@ from knowledge import db, places
 from knowledge.eligibility import (
     CASE_TYPES, CIVIL_CASE_TYPES, LegalAidCase, Rule, evaluate, missing_information,
 )
-from knowledge.models import CaseRoute, EligibilityRule, Facet, LegalSource, Office as OfficeRow, ServiceItem
+from knowledge.models import CaseRoute, EligibilityRule, Facet, LegalSource, Office as OfficeRow, ServiceItem, Term
 from knowledge.places import Place
 from knowledge.results import (
-    HOTLINE_HINT, Consultation, FacetAnswer, Office, OfficeList, ServiceGuide, ServiceRoute, SourceRef, Verdict, citation_line,
+    HOTLINE_HINT, Consultation, FacetAnswer, Office, OfficeList, ServiceGuide, ServiceRoute, SourceRef, TermAnswer, Verdict,
+    citation_line,
 )
-from knowledge.text import clean
+from knowledge.text import clean, to_simplified
 
 __all__ = [
     "get_session", "session_scope", "resolve_place", "suggest_places", "major_cities",
-    "LegalAidCase", "assess_legal_aid", "facet_answer", "facets_of", "FacetAnswer", "legal_aid_questions", "Verdict", "consult", "Consultation",
+    "LegalAidCase", "assess_legal_aid", "facet_answer", "term_for", "TermAnswer", "facets_of", "FacetAnswer", "legal_aid_questions", "Verdict", "consult", "Consultation",
     "family_violence_safety", "is_family_violence_case",
     "notary_guide", "notary_items", "notary_item_code", "common_notary_items", "mediation_guide", "cross_province_guide", "service_guide",
     "SERVICE_CODES", "find_offices", "office_list", "routes_for_case_type", "legal_source",
@@ -449,3 +452,32 @@ def facets_of(topic, session: Session | None = None) -> list[str]:
     with _session(session) as s:
         have = set(s.execute(select(Facet.facet).where(Facet.topic == clean(topic))).scalars())
     return [f for f in FACETS if f in have]
+
+
+# ---------------------------------------------------------------- terms
+
+@functools.lru_cache(maxsize=512)
+def _term_pattern(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+def term_for(text, session: Session | None = None, *, context: str = "") -> TermAnswer | None:
+    """The legal term `text` names ("告诫书係咩嚟" → 告诫书), its longest match winning; None when
+    it names none. Read on Simplified text (Cantonese characters kept). `context` (what was said
+    before) may satisfy a pattern's context guard ("要唔要做尸检" after a story about a hospital),
+    but the term itself must be named in `text`."""
+    plain = to_simplified(text) if isinstance(text, str) else ""
+    if not plain.strip():
+        return None
+    before = (to_simplified(context).replace("\n", " ") + " ") if isinstance(context, str) and context else ""
+    plain = before + plain.replace("\n", " ")
+    with _session(session) as s:
+        best, best_len = None, 0
+        for row in s.execute(select(Term).order_by(Term.position)).scalars():
+            for pattern in row.patterns or []:
+                m = next((m for m in _term_pattern(pattern).finditer(plain) if m.end() > len(before)), None)
+                if m and len(m.group()) > best_len:
+                    best, best_len = row, len(m.group())
+        if best is None:
+            return None
+        return TermAnswer(best.code, best.name, best.topic, best.text, _sources(s, list(best.basis or [])))

@@ -59,6 +59,9 @@ CIVIL_CASE_TYPES = frozenset(
 )
 CASE_TYPE_CATEGORY = {"criminal": "criminal", "state_compensation": "administrative", "land": "administrative",
                       "administrative": "administrative", "fraud_victim": "criminal"}
+# Harm that Art. 31 does not list as a civil matter: when its doer is prosecuted, the victim's
+# legal-aid matter is the criminal case (Art. 29).
+CHARGEABLE_HARM_TYPES = frozenset({"personal_injury", "tort"})
 # A legal question no code fits: no legal-aid verdict can be given for it (lawyer / 12348).
 UNTYPED_CASE = "other_legal"
 
@@ -74,6 +77,8 @@ class LegalAidCase:
     economic_status: str | None = None
     flags: set[str] = field(default_factory=set)
     role: str | None = None  # accused | victim (criminal matters)
+    # The one who harmed the victim is detained or prosecuted: the harm is being tried as a crime.
+    offender_charged: bool = False
 
     @property
     def route_type(self) -> str | None:
@@ -103,7 +108,10 @@ class LegalAidCase:
             self.role, self.case_category = "victim", "criminal"
             if self.case_type in CIVIL_CASE_TYPES and self.case_type != "domestic_violence":
                 self.case_type = None
-        if (self.case_type in CIVIL_CASE_TYPES and self.case_type != "domestic_violence"
+        # An assault or other harm that is no Art. 31 matter itself, whose doer is prosecuted, is the
+        # victim's criminal case (Art. 29: an agent for the victim, the civil claim joined to the trial).
+        charged_crime = self.offender_charged and self.case_type in CHARGEABLE_HARM_TYPES
+        if (self.case_type in CIVIL_CASE_TYPES and self.case_type != "domestic_violence" and not charged_crime
                 and self.case_category == "criminal" and self.role == "victim"):
             self.case_category = "civil"
         # A cheated citizen is the victim of the crime (Art. 29), not the defence side.

@@ -63,7 +63,7 @@ FLAG_PATTERNS: dict[str, list[str]] = {
                            r"(?:诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲)[^。]{0,12}(?:烈士|英烈|英雄)"],
     "social_relief_claim": [r"申请(?:低保|最低生活保障|社会救助|特困供养|救助)|"
                             r"(?:低保|最低生活保障|救助金|特困供养)[^。]{0,10}(?:不批|没批|冇批|唔批|被拒|取消|停了|停发|不给|唔俾|不发)"],
-    "good_samaritan": [r"见义勇为|救人|救落水|为了救|(?:跳|冲)(?:落|下|入|进|上|过)?(?:去|水|河|海)?[^，。]{0,4}救|制止(?:犯罪|小偷|抢劫|歹徒)|抓小偷|帮人抓贼|勇斗歹徒"],
+    "good_samaritan": [r"见义勇为|救人|救落水|为了救|(?:追|冲)(?:上去|过去|住)?[^，。]{0,4}(?:捉|抓|拦|揪)(?:住|到|咗)?(?:佢|个贼|小偷|贼|劫匪|他|她|个男|个女)|(?:跳|冲)(?:落|下|入|进|上|过)?(?:去|水|河|海)?[^，。]{0,4}救|制止(?:犯罪|小偷|抢劫|歹徒)|抓小偷|帮人抓贼|勇斗歹徒"],
     "retrial_acquittal": [r"再审[^。]{0,15}无罪|改判无罪|宣告无罪|冤案平反|无罪释放"],
     "no_fixed_income": [r"没有固定收入|无固定收入|没有收入|没收入|冇收入|冇人工|没有生活来源|无固定生活来源|没有经济来源|靠人养|"
                         r"(?:没有|没|冇|无)(?:别的|其他|任何|固定)?(?:收入|经济来源|生活来源)|(?:一直|从来)(?:都)?(?:没有|没|冇)(?:工作|返工|工开)|"
@@ -93,7 +93,8 @@ FLAG_PATTERNS: dict[str, list[str]] = {
     "abuse_victim": [  # Art. 32(4): 虐待、遗弃、家庭暴力 (the citizen, or the person they speak for, is the victim)
         r"家暴|家庭暴力|虐待|遗弃|弃养",
         r"被" + _FAMILY + r"[^，。]{0,4}(?:打|赶|虐|锁|关|掐|踢|砍|烫|饿)",
-        _FAMILY + r"[^，。]{0,8}(?:打我|打伤我|打到我|打到|打得|打咗我|动手打|掐我|踢我|打孩子|打仔|打小孩|赶我出|赶出家门|赶出来|不给我饭|唔俾饭|不给饭|锁在|关在)",
+        # "我个女喺惠城畀人打到骨折": a relative beaten by someone else is no abuser (the gap has no 被/畀)
+        _FAMILY + r"[^，。被俾畀]{0,8}(?:扯(?:住)?我|揪(?:住)?我|扇我|巴我|揼我|捶我|(?:掐|揸)(?:住)?我|打我|打伤我|打到我|打到|打得|打咗我|动手打|掐我|踢我|打孩子|打仔|打小孩|赶我出|赶出家门|赶出来|不给我饭|唔俾饭|不给饭|锁在|关在)",
         r"被赶出家门|赶出家门|不给(?:我)?饭吃|唔俾饭食",
         # only a named relative, or a blow at the speaker
         _NAMED_FAMILY + r"[^，。]{0,8}(?:动手|郁手|推我|(?:把|将)我[^，。]{0,8}推)|"
@@ -121,7 +122,8 @@ FLAG_PATTERNS: dict[str, list[str]] = {
                              r"(?:认定|宣告|确认|证明)[^，。？?]{0,6}(?:没有|冇|无|不具备|唔具备)(?:民事)?行为能力"],
     # Not family members, yet the Anti-Domestic Violence Law applies to them (Art. 37).
     "cohabiting_partner": [r"同居|男朋友|女朋友|男友|女友|未婚夫|未婚妻|拍拖|没(?:有)?(?:结婚|领证|登记)|未(?:结婚|领证|登记)|冇(?:结婚|登记|领证)"],
-    "in_custody": [r"被抓|抓了|抓走|抓进去|抓咗|拉咗|被拘留|拘留|刑拘|看守所|羁押|逮捕|批捕|关起来|关进去|被扣"],
+    "in_custody": [r"被抓|抓了|抓走|抓进去|抓咗|拉咗|被拘留|拘留|刑拘|看守所|羁押|逮捕|批捕|关起来|关进去|被扣|"
+                   r"(?:派出所|公安局|公安|警察|差人)[^，。]{0,6}(?:扣住|扣咗|扣起|扣押|扣留|关住|关咗)|(?:畀|俾)(?:派出所|公安|警察|差人)[^，。]{0,4}扣"],
 }
 
 # Matters that are claimed by saying they were denied ("教育局话冇抚恤金").
@@ -131,8 +133,15 @@ CLAIMED_WHEN_DENIED = frozenset({"pension_claim"})
 # 有人造谣说他是逃兵"): both must occur in the message.
 MESSAGE_FLAG_PAIRS: dict[str, tuple[str, str]] = {
     "hero_martyr_rights": (r"烈士|英烈", r"名誉|荣誉|人格|诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲|编段子|逃兵"),
+    # "我老公而家喺厅度摔嘢，头先扯住我头发撞墙": the partner named, the blow in the next clause
+    "abuse_victim": (r"(?:我|我的|我个)(?:老公|丈夫|老婆|妻子|前夫|前妻|男朋友|男友|女朋友|女友|老豆|爸爸|后父|继父|仔|儿子|女儿)",
+                     r"扯(?:住)?我|揪(?:住)?我|扇我|巴我|揼我|捶我|踢我|(?:掐|揸)(?:住)?我|推我|打我|打到我|打得我|斩我|"
+                     r"撞墙|(?:拎|揸|拿)(?:住|起)?(?:把)?刀|锁(?:咗|了|住)自己"),
 }
 
+# "我老公同我去饮茶，有个人推我": the blow came from someone outside the family.
+STRANGER_DID_IT = re.compile(r"(?:有个人|有人|陌生人|个男人|一个男的|一个女的|路人|司机|保安|同事|邻居|客人|老板|老细|班人)"
+                             r"[^，。]{0,6}(?:推|打|扯|踢|扇|揪|掐|斩)(?:住|咗|了)?我")
 RELIEF_RECIPIENT = re.compile(r"(?:是|系)低保户|有低保证|领(?:着|紧)?低保|吃低保|低保户")
 MARTYR_RELATIVE = re.compile(r"(?:我|我的|我哋|我们|我家)[^，。]{0,2}(?:爷爷|阿爷|阿公|外公|太公|爸爸|爸|父亲|老豆|阿爸|"
                              r"妈妈|母亲|阿妈|哥哥|老公|丈夫|儿子|女儿|叔叔|伯父)")
@@ -140,7 +149,7 @@ MARTYR_RELATIVE = re.compile(r"(?:我|我的|我哋|我们|我家)[^，。]{0,2}
 GROUP_PATTERNS: dict[str, list[str]] = {
     "minor": [r"未成年|未满(?:十八|18)|中学生|初中生|高中生|小学生|(?<![0-9])(?:1[0-7]|[1-9])岁|"
               r"(?<![一二三四五六七八九十百两廿卅])(?:十[一二三四五六七]?|[一二三四五六七八九两])岁"],
-    "elderly": [r"今年[六七八九]十[一二三四五六七八九]?(?![万千百块元蚊])|今年[6-9][0-9](?![0-9万千百块元蚊])|老人|老年人|长者|阿伯|阿婆|孤寡老|(?<![0-9])[6-9][0-9](?:多)?岁|[六七八九]十(?:[一二三四五六七八九]|几|多)?岁"],
+    "elderly": [r"今年[六七八九]十[一二三四五六七八九]?(?![万千百块元蚊])|今年[6-9][0-9](?![0-9万千百块元蚊])|(?<!要养|要供)老人(?!家?(?:要|需要)?(?:养|照顾|供|睇))|老年人|长者|阿伯|阿婆|孤寡老|(?<![0-9])[6-9][0-9](?:多)?岁|[六七八九]十(?:[一二三四五六七八九]|几|多)?岁"],
     "disabled": [r"残疾|残障|瘫痪|残疾证"],
     "low_income": [r"低保|特困|五保|救助对象|司法救助|社会救助"],
     "military": [r"军人|军属|军嫂|现役|优抚对象|优抚"],
@@ -167,6 +176,10 @@ ACCUSED_PATTERNS = [
     r"故意伤害|故意杀人|杀人|打伤(?:了|咗)?(?:人|对方|别人)|(?:把|将)(?:人|对方|别人|人家)[^，。]{0,4}(?:打伤|砍伤|捅伤|打死|撞死|撞伤|打残)|"
     r"追究(?:他|她|佢)?(?:的)?刑事责任|砍伤(?:了|咗)?(?:人|对方|别人)|捅(?:了|咗)?(?:人|对方)|"
     r"受贿|行贿|贪污|走私|开赌|赌档|帮信|洗钱|偷(?:电单车|摩托|车|手机|电缆|钱)",
+    # "喺派出所畀人扣住咗", "畀派出所扣住": held by the police
+    r"(?:派出所|公安局|公安|警察|差人|看守所|拘留所)[^，。]{0,6}(?:扣住|扣咗|扣起|扣押|扣留|关住|关咗|关起|锁住)|"
+    r"(?:畀|俾|被)(?:派出所|公安|警察|差人)[^，。]{0,4}(?:扣|关|捉|拉|带)|"
+    r"偷(?:咗|了)?(?:人哋|人家|别人|同事|公司|超市|商场)?(?:的|嘅|啲)?(?:电单车|摩托车?|单车|电动车|车|手机|钱|东西|嘢|电缆)",
 ]
 # Flags that only arise for the accused in a criminal case (Art. 25(4)(5)(6), Art. 28).
 ACCUSED_FLAGS = frozenset({"possible_life_or_death_sentence", "death_penalty_review", "trial_in_absentia",
@@ -182,7 +195,7 @@ VICTIM_PATTERNS = [
 _PROSECUTED = r"(?:被|俾|畀)(?:检察院|法院|公安|警察|差人)[^，。]{0,4}(?:告|起诉|抓|拉|拘|捉)"
 # "老公打我被拘留了": the one arrested is the one who harmed the citizen.
 OTHER_IS_ACCUSED = re.compile(r"(?:他|她|佢|对方|那个人|打人的|伤人的|撞人的|凶手|骗子|小偷|司机|" + _FAMILY[3:-1] + r")[^，。]{0,10}(?:" + _PROSECUTED + r"|被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|抓走|抓咗|抓了|拉咗|逮捕|坐牢)")
-_HARMDOER = (r"(?:打人的|伤人的|撞人的|捅人的|凶手|骗子|小偷|贼|劫匪|肇事司机|司机|对方|那个人|嫌疑人|"
+_HARMDOER = (r"(?:打人的|打人(?:嗰|那|呢)?个|打(?:我|佢|她|他)(?:嗰|那)个|斩人(?:嗰|那)?个|伤人的|撞人的|捅人的|凶手|骗子|小偷|贼|劫匪|肇事司机|司机|对方|那个人|嫌疑人|"
              r"个男(?:嘅|的)?|那个男的|嗰个男|个女(?:嘅|的)|男方|前男友|前女友|前夫|前妻|嗰个人|个衰人|个贼)")
 HARMDOER_ACCUSED = re.compile(_HARMDOER + r"[^，。]{0,10}(?:" + _PROSECUTED + r"|被抓|被拘留|被刑拘|刑拘|拘留|被判|被起诉|起诉咗|抓走|抓咗|抓了|拉咗|逮捕|坐牢|捉返|捉咗)")
 # Harm done to the speaker ("我上年喺中山俾个醉酒佬打"); "被人骗" is left out: a relative tricked
@@ -257,6 +270,7 @@ class LegalFacts:
     economic_status: str | None = None
     case_category: str | None = None
     worker_unconfirmed: bool = False  # "打工的" without anything that makes it 进城务工
+    offender_charged: bool = False  # the victim's harm-doer is detained or prosecuted
 
     def merge_into(self, groups: Iterable[str], flags: Iterable[str]) -> tuple[list[str], list[str]]:
         """Slot values updated with these facts: groups denied here are removed."""
@@ -311,7 +325,8 @@ def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
         if any(_said(patterns, c) in (("yes", "no") if flag in CLAIMED_WHEN_DENIED else ("yes",)) for c in clauses):
             said_flags.add(flag)
     for flag, (first, second) in MESSAGE_FLAG_PAIRS.items():
-        if re.search(first, text) and re.search(second, text):
+        if re.search(first, text) and re.search(second, text) and not (
+                flag == "abuse_victim" and STRANGER_DID_IT.search(text)):
             said_flags.add(flag)
     # "我阿爷系烈士，有人造谣…": the citizen speaks as the martyr's relative (Art. 32(1)).
     if "hero_martyr_rights" in said_flags and MARTYR_RELATIVE.search(text):
@@ -353,8 +368,13 @@ def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
     if "criminal_claimant" in said_flags and role != "accused":
         role = "victim"  # a private prosecutor or incidental civil plaintiff (Art. 29)
         facts.case_category = "criminal"
+    if role == "accused" and "good_samaritan" in said_flags and not SELF_ACCUSED.search(text):
+        role = "victim"  # "我追上去捉住个贼，俾佢割伤": the one caught is the offender (Art. 32(2))
     if role:
         facts.role = role
+    if facts.role == "victim" and (HARMDOER_ACCUSED.search(text) or OTHER_IS_ACCUSED.search(text)
+                                   or THIRD_PERSON_ACCUSED.search(text)):
+        facts.offender_charged = True
     if role == "accused" or (role == "victim" and CRIMINAL_WORDS.search(text)):
         facts.case_category = "criminal"
     for clause in clauses:

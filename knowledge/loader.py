@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from knowledge import db
 from knowledge.models import (
-    SEED_TABLES, CaseRoute, Division, DivisionAlias, EligibilityRule, Facet, LegalSource, Meta, Office, ServiceItem,
+    SEED_TABLES, CaseRoute, Division, DivisionAlias, EligibilityRule, Facet, LegalSource, Meta, Office, ServiceItem, Term,
     metadata,
 )
 from knowledge.seed import SEED_DIR, load_seed
@@ -72,12 +72,13 @@ def _rows(data) -> dict:
         "rules": [_pick(r, RULE_FIELDS, rule_defaults) for r in data.rules],
         "routes": data.routes,
         "facets": data.facets,
+        "terms": data.terms,
         "offices": [_pick(o, OFFICE_FIELDS, office_defaults) for o in data.offices],
     }
 
 
 def _write(conn: Connection, rows: dict, fingerprint: str) -> None:
-    for table in (DivisionAlias, EligibilityRule, CaseRoute, Facet, ServiceItem, LegalSource):
+    for table in (DivisionAlias, EligibilityRule, CaseRoute, Facet, Term, ServiceItem, LegalSource):
         conn.execute(delete(table))
     conn.execute(delete(Division).where(Division.level == "county"))
     conn.execute(delete(Division))
@@ -92,6 +93,8 @@ def _write(conn: Connection, rows: dict, fingerprint: str) -> None:
     conn.execute(CaseRoute.__table__.insert(), rows["routes"])
     if rows["facets"]:
         conn.execute(Facet.__table__.insert(), rows["facets"])
+    if rows["terms"]:
+        conn.execute(Term.__table__.insert(), rows["terms"])
     conn.execute(Office.__table__.insert(), rows["offices"])
     conn.execute(delete(Meta).where(Meta.key == "seed_fingerprint"))
     conn.execute(Meta.__table__.insert(), [{"key": "seed_fingerprint", "value": fingerprint,

@@ -130,6 +130,20 @@ class Facet(Base):
     basis = Column(JSONList, nullable=False, default=list)
 
 
+class Term(Base):
+    """A legal term citizens ask about by name ("告诫书係咩嚟", "冇签合同系咪有双倍人工"): a short
+    sourced explanation (knowledge/seed/terms.yml). patterns are regular expressions on Simplified text."""
+
+    __tablename__ = "kb_terms"
+    code = Column(String(60), primary_key=True)
+    name = Column(String(60), nullable=False)
+    topic = Column(String(60), nullable=True)  # the service it belongs to (its buttons), or none
+    patterns = Column(JSONList, nullable=False, default=list)
+    text = Column(Text, nullable=False)
+    basis = Column(JSONList, nullable=False, default=list)
+    position = Column(Integer, nullable=False, default=0)
+
+
 class Office(Base):
     """An office or entry point. origin='seed' rows are rebuilt from knowledge/seed/offices.yml;
     origin='import' rows come from an agency's CSV and survive every rebuild."""
@@ -157,4 +171,4 @@ class Meta(Base):
     updated_at = Column(DateTime, nullable=False, default=dt.datetime.utcnow)
 
 
-SEED_TABLES = [DivisionAlias, Division, LegalSource, ServiceItem, EligibilityRule, CaseRoute, Facet]
+SEED_TABLES = [DivisionAlias, Division, LegalSource, ServiceItem, EligibilityRule, CaseRoute, Facet, Term]

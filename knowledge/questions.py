@@ -42,7 +42,7 @@ PARTIES_DISAGREE = re.compile(r"(兄弟|姐妹|家人|家里人|屋企人|亲戚
 FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("proxy", re.compile(
         r"代办|代为申请|代他|代她|代我|代佢|帮埋(?:佢|他|她)|替我|替他|替她|替佢|代替|让.{1,6}(替|帮|代).{0,4}去|委托(别人|他人|家人|亲戚|朋友|律师)|"
-        r"(家里人|家人|屋企人|亲戚|亲属|近亲属|子女|儿子|女儿|老婆|老公|我)(可以|能|能不能|可唔可以|可不可以|帮|去|替)(?!怎么办|怎样办|咋办|点办|点算|如何办)(?!.{0,3}怎么办).{0,8}(办|申请|去|签)|"
+        r"(家里人|家人|屋企人|亲戚|亲属|近亲属|子女|儿子|女儿|老婆|老公|我(?!去))(可以|能|能不能|可唔可以|可不可以|帮|去|替)(?!怎么办|怎样办|咋办|点办|点算|如何办)(?!.{0,3}怎么办).{0,8}(办|申请|去|签)|"
         r"(?<!偏)帮(他|她|佢|我|我爸|我妈|老人)(去)?.{0,6}(办|申请|签|交|递)|帮忙申请|(妇联|妇女联合会|居委|村委|公安|警察|派出所|社工)[^，。？?]{0,6}(帮|代|替)[^，。？?]{0,4}申请|(喺|在)(入面|里面|里头|看守所|监狱|拘留所)[^，。？?]{0,8}(申请|写)|委托人|(搵|找|请)人(帮|代)|帮(他|她|佢)去|本人(亲自|一定|必须|要|不去|去不了|来不了)|"
         r"(一定|必须|是不是|系咪|要不要)(要)?本人(去|到场|亲自|来)|(本人|他|她|佢)(来不了|去不了|出不来|走不了|返唔到|回不来|返唔嚟|嚟唔到)")),
     # "有客投诉我哋" is a third party complaining about the citizen, not an objection.
@@ -50,6 +50,8 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         r"不服|异议|偏帮|偏袒|偏心|帮住(?:佢|他|她|对方)|帮(?:对方|佢|他)(?:讲|说)(?:嘢|话)|"
         r"(?:调解员|调解委员|仲裁员|公证员|鉴定人)[^。？?]{0,12}(?:亲戚|表叔|表哥|表姐|熟人|老乡|朋友)|(?<!觉得)不公平|唔公平|(唔肯|不肯|拒绝|不予)(撤销|更正|改正|纠正)|(?<!被)(?<!客)(?<!有人)(?<!人哋)(?<!别人)(?<!邻居)(?<!户)(?<!客人)投诉|复查|申诉|上诉|不满意|唔服|(不同意|不认可|不接受).{0,6}(决定|结果|结论|鉴定|公证)|"
         r"(驳回|不批|没批|冇批|不给批|不予|拒绝|唔批).{0,12}(怎么办|点算|点办|咋办|可以|能不能|还能|有什么办法)|"
+        # "话我唔算经济困难，唔批，咁啱唔啱": is the refusal right
+        r"(驳回|不批|没批|冇批|不予|唔批|终止)[^。？?]{0,10}(啱唔啱|啱不啱|对不对|对唔对|合理|合唔合理|有冇道理|有没有道理|公唔公平|公不公平)|"
         r"(公证书|公证)[^。]{0,12}(有问题|有错|错了|写错|唔啱|不对|有误)|不予(法律)?援助|终止(法律)?援助|(法援|援助)[^。]{0,10}终止|(不给|唔俾|唔帮|不帮)(我)?(法律)?援助|(如果|要是).{0,8}维持|推翻|撤销(这份|那份|个|份)?公证|(公证书|公证)[^。]{0,6}(作废|无效)|"
         # a refusal reported, not asked about: "法援中心话唔批", "呢个终止决定我唔认". Not 终止 or
         # 不予 alone: "公司已经终止劳动合同" reports no decision on an application.
@@ -78,7 +80,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         # "法院说协议内容写的不明确不给确认": why the court does not confirm (SPC rules Art. 7)
         r"不(给|予|肯)确认|唔(俾|肯)确认|确认不了|冇确认到|"
         r"(老细|老板|公司|单位|被申请人|佢哋|他们)[^。？?]{0,2}(唔嚟|不来|冇嚟|没来|不到|唔到)[^。？?]{0,2}(开庭|出庭|到庭)?|"
-        r"(唔嚟|不来|不到|缺席)(开庭|出庭|到庭)|(唔会|不会|不肯|唔肯|死都唔)(嚟|来|参加|出面)|强制(他|佢|她|对方)?(嚟|来|参加|出面)|会(不会)?受理|会唔会唔批|会不会不批|批唔批|批不批|会不会批|会唔会批|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
+        r"(唔嚟|不来|不到|缺席)(开庭|出庭|到庭)|(唔会|不会|不肯|唔肯|死都唔)(嚟|来|参加|出面)|强制(他|佢|她|对方)?(嚟|来|参加|出面)|会(不会)?受理|会唔会唔批|会不会不批|(?<!知)(?<!知道)(?<!晓得)(?<!有冇)批唔批|(?<!知)(?<!知道)(?<!晓得)批不批|会不会批|会唔会批|受不受理|会唔会受理|受唔受理|肯不肯受理|不肯|唔肯|拒绝|不愿意|唔愿意|不给办|不予|不受理|办不了|不能办|唔可以办|"
         r"(什么|哪些|乜).{0,4}(情况|时候).{0,6}(不|唔)(给|办|受理)|不参加|不出面|"
         r"(能|可以|会|肯)(给|帮|同|俾)我(们)?办(吗|嘛|唔)|能不能(给我)?办|办唔办到|办不办得了|"
         # whether the court will confirm an agreement (SPC-JC-7 lists when it does not)
@@ -103,13 +105,15 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         # "辞职半年，而家仲告唔告得": whether it is still in time
         r"(?:还|仲)(?:能不能|可不可以|可唔可以|能|可以)?(?:去|申请)?(?:劳动)?(?:告|起诉|仲裁|追讨|讨)(?:唔|不)?(?:告|起诉|追|讨)?(?:得|了|吗)")),
     ("materials", re.compile(
-        r"材料|带什么|带啲乜|带乜|带咩|证件|资料|准备什么|准备啲乜|准备乜|准备咩|要什么东西|需要什么证明|"
+        # "点先算经济困难", "系咪一定要返乡下开证明": the hardship standard and how it is shown
+        r"开(?:个|张|份)?(?:困难|收入|贫困|低保)?证明|(?:困难|收入|贫困)证明|(?:点|怎样|怎么|咩|什么|乜嘢?|几多|多少)(?:先|才)?(?:算|叫|属于|系)(?:系)?(?:经济)?困难|"
+        r"经济困难(?:的|嘅)?(?:标准|点计|点算|怎么算|怎么认定|系点|是什么)|材料|带什么|带啲乜|带乜|带咩|证件|资料|准备什么|准备啲乜|准备乜|准备咩|要什么东西|需要什么证明|"
         r"要啲乜|要乜嘢|要咩嘢|带啲咩|准备啲咩|证明材料|申请书|唔识写|不会写字|没读过(?:几年)?书|冇读过(?:几年)?书|写(?:些|啲)?(?:什么|乜|咩|乜嘢)|"
         r"(?:当|作|做|算)(?:为)?证据(?!保全)|(?:够唔够|够不够|有冇|有没有)证据|证据(?:够|足)|(带|要|需要|准备|交|提供)(哪些|什么|啲乜|咩|乜嘢|乜)(证明|材料|证件|资料|东西|嘢)|写不了|写唔到|唔识字|不识字|(带|要|需要|准备|使唔使).{0,3}(身份证|户口本)")),
     ("where", re.compile(
         r"在哪|去哪|哪里办|哪里申请|边度|喺边|去边|什么地方|乜地方|哪个部门|哪个单位|地址|网上|线上|在线|"
         r"回老家|回去办|要回|返乡下|返屋企(?:办|做|申请)|异地|本地|就近|哪个法院|哪家|"
-        r"(去|在|喺|返|回|到)(?![了咗过])[^，。？?\s]{1,8}办|(在|喺|去|到)(?![了咗过])[^，。？?\s]{1,8}(申请|办理)|(返|回)[^，。？?\s]{1,6}(做|申请)|(一定|必须|是不是|系咪|要不要|使唔使)(要)?(返|回|去)[^，。？?\s]{1,6}|向(谁|边个|哪里|哪个)")),
+        r"(去|在|喺|返|回|到)(?![了咗过])[^，。？?\s]{1,8}办|(在|喺|去|到)(?![了咗过])[^，。？?\s]{1,8}(申请|办理)(?![咗了过])|(返|回)[^，。？?\s]{1,6}(做|申请)|(一定|必须|是不是|系咪|要不要|使唔使)(要)?(返|回|去)[^，。？?\s]{1,6}|向(谁|边个|哪里|哪个)")),
     ("after", re.compile(
         # "等你哋审批实过咗期啦": the deadline passing while the application is decided (先行提供)
         r"(等|审批|审核|批落来|批下来|批准)[^。？?]{0,10}(过咗期|过期|过了期|来不及|赶不及|嚟唔切|来唔切|超过时效|过时效)|"
@@ -122,10 +126,15 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 EFFECT = dict(FACET_PATTERNS)["effect"]
+CERTIFICATE = re.compile(r"开(?:个|张|份)?(?:困难|收入|贫困|低保)?证明")
 NAMES_A_PLACE = re.compile(r"边度|哪里|在哪|去哪|边间|哪个")
 
 # Legal aid already granted ("已经批咗法律援助…会唔会俾人取消"): its termination (Art. 48) is asked.
-ALREADY_AIDED = re.compile(r"(批咗|批了|批准了|给了|俾咗|获得了|拿到了?)(我)?(法律援助|法援)|受援人|法援律师")
+ALREADY_AIDED = re.compile(r"(批咗|批了|批准了|给了|俾咗|获得了|拿到了?)(我)?(法律援助|法援)|受援人|法援律师|"
+                           r"(法律援助|法援)[^。？?]{0,8}(派|指派)(咗|了)(个|一个|位)?律师")
+# "呢个律师成个月都唔覆我信息" about the lawyer legal aid assigned: a complaint (Art. 55).
+AIDED_LAWYER_COMPLAINT = re.compile(r"(唔|不|冇|没)(覆|回|理|睬|联系|见|接)|敷衍|(唔|不)负责|收(咗|了)?(我)?(钱|红包|利是)|"
+                                    r"(换|更换)(个|过|一个)?律师|(唔|不)满意|(唔|不)(上心|用心)|拖(住|着)")
 
 # Which service a message names, most specific first ("调解协议司法确认" is not plain mediation).
 TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -164,6 +173,8 @@ def detect_facets(text) -> list[str]:
         found.remove("fee")  # "公证我部车值几多钱" asks for a valuation, not the price of the service
     if "where" in found and NOTARIZABLE.search(plain) and not NAMES_A_PLACE.search(plain):
         found.remove("where")  # "系咪要去做公证" asks whether, not where
+    if "materials" in found and "where" in found and CERTIFICATE.search(plain):
+        found.remove("where")  # "系咪一定要返乡下开证明" asks about the certificate, not the office
     if "proxy" in found and "where" in found:
         found.remove("where")  # "帮她去公证处办" asks who may go, not where
     if PARTIES_DISAGREE.search(plain) and "公证书" not in plain:
@@ -246,7 +257,10 @@ CLAUSE_END = re.compile(r"(?<=[。；])")
 PLAIN_WORDS = [(re.compile(r"警察|派出所|报警|110"), "公安"),
                # "喺微信成日追老细俾钱，佢都有回话会俾": 主张权利, 同意履行 (时效中断)
                (re.compile(r"(追|催|讨)[^，。？?]{0,4}(俾钱|给钱|还钱|工资|人工|钱)"), "主张权利"),
-               (re.compile(r"(回话|话|说|答应|讲)(会|要)?(俾|给|还|付)"), "同意履行")]
+               (re.compile(r"(回话|话|说|答应|讲)(会|要)?(俾|给|还|付)"), "同意履行"),
+               # "冇签合同可以要双倍人工": 没有订立书面劳动合同…二倍的工资
+               (re.compile(r"双倍|两倍"), "二倍"), (re.compile(r"人工|工钱|薪水|薪资"), "工资"),
+               (re.compile(r"(冇|没|未|唔|无)(有)?签(过|订)?"), "没有订立")]
 
 
 def _bigrams(text: str) -> set[str]:
@@ -268,13 +282,14 @@ def _clause_score(clause: str, asked: set[str]) -> int:
 COMMON_BIGRAMS = {"怎么", "么办", "可以", "申请", "如果", "的话", "什么", "是不", "不是", "会怎", "怎样", "点算", "点办", "法院"}
 
 
-def focus_on_question(answer: str, question, topic_name: str = "", min_score: int = 1) -> str | None:
+def focus_on_question(answer: str, question, topic_name: str = "", min_score: int = 1,
+                      *, whole: bool = False) -> str | None:
     """The clause of `answer` that best answers `question` ("如果司法局也说维持呢" → "对维持决定
     不服的，可以依法申请行政复议或者提起行政诉讼"), for a follow-up whose full answer was just
     given; None when no clause shares a word with it. Ties go to the later clause (the next step)."""
     clauses = [c for c in CLAUSE_END.split(answer or "") if c.strip()]
     asked = _bigrams(question) - _bigrams(topic_name) - COMMON_BIGRAMS
-    if len(clauses) < 2 or not asked:
+    if len(clauses) < (1 if whole else 2) or not asked:  # whole: a one-clause answer may be the one
         return None
     scores = [_clause_score(c, asked) for c in clauses]
     best = max(scores)

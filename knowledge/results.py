@@ -340,3 +340,23 @@ class FacetAnswer:
         if line:
             parts.append(line)
         return "\n\n".join(parts)
+
+
+@dataclass
+class TermAnswer:
+    """What a legal term means, briefly and with its basis (knowledge/seed/terms.yml)."""
+
+    code: str
+    name: str
+    topic: str | None
+    text: str
+    sources: list[SourceRef]
+    pointing_back: bool = False  # `text` is the clause of an answer already given
+
+    def to_text(self) -> str:
+        lead = f"【{self.name}】接着上面说的：" if self.pointing_back else f"【{self.name}】"
+        parts = [lead + self.text, HOTLINE_HINT]
+        line = citation_line(self.sources)
+        if line:
+            parts.append(line)
+        return "\n\n".join(parts)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class SeedData:
     rules: list[dict] = field(default_factory=list)
     routes: list[dict] = field(default_factory=list)
     facets: list[dict] = field(default_factory=list)
+    terms: list[dict] = field(default_factory=list)
     offices: list[dict] = field(default_factory=list)
 
 
@@ -128,6 +130,36 @@ def load_facets(doc: dict, check_basis) -> list[dict]:
     return rows
 
 
+TERM_TOPICS = ("legal_aid", "notarization", "mediation", "judicial_confirmation", "cross_province", "arbitration",
+               "lawyer_service", "judicial_appraisal", "administrative_reconsideration", "protection_order")
+
+
+def load_terms(doc: dict, check_basis) -> list[dict]:
+    """terms.yml → rows; every term is sourced, its patterns compile, its topic is a service."""
+    rows, codes = [], set()
+    for position, term in enumerate(doc.get("terms") or []):
+        where = f"terms.yml {term.get('code')}"
+        if not term.get("code") or term["code"] in codes:
+            raise SeedError(f"{where}: missing or duplicate code")
+        codes.add(term["code"])
+        if term.get("topic") not in (None, *TERM_TOPICS):
+            raise SeedError(f"{where}: unknown topic {term.get('topic')}")
+        patterns = list(term.get("patterns") or [])
+        if not patterns:
+            raise SeedError(f"{where}: no patterns")
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise SeedError(f"{where}: bad pattern {pattern!r} ({exc})") from exc
+        basis = check_basis(where, term.get("basis"))
+        if not basis:
+            raise SeedError(f"{where}: no basis")
+        rows.append({"code": term["code"], "name": term["name"], "topic": term.get("topic"), "patterns": patterns,
+                     "text": term["text"].strip(), "basis": basis, "position": position})
+    return rows
+
+
 def load_seed(seed_dir: Path = SEED_DIR) -> SeedData:
     data = SeedData()
     data.cities, data.counties = load_divisions(seed_dir)
@@ -168,6 +200,7 @@ def load_seed(seed_dir: Path = SEED_DIR) -> SeedData:
                                 "basis": check_basis(f"route {case_type}", basis), "position": position})
 
     data.facets = load_facets(_yaml("facets.yml", seed_dir), check_basis)
+    data.terms = load_terms(_yaml("terms.yml", seed_dir), check_basis)
 
     city_names = {c["name"] for c in data.cities}
     for office in _yaml("offices.yml", seed_dir)["offices"]:

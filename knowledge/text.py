@@ -60,9 +60,14 @@ def _t2s():
         return lambda s: s
 
 
+# Cantonese characters OpenCC's t2s table turns into rare variants no pattern or citizen uses
+# (嗰 → 𠮶, 喎 → 㖞, 餸 → 𩠌): they stay as typed.
+KEEP_CANTONESE = str.maketrans({"𠮶": "嗰", "㖞": "喎", "𩠌": "餸"})
+
+
 def to_simplified(text: str) -> str:
     """Traditional → Simplified (identity if OpenCC is unavailable); no length limit."""
-    return _t2s()(text)
+    return _t2s()(text).translate(KEEP_CANTONESE)
 
 
 def clean(value) -> str:
@@ -73,4 +78,4 @@ def clean(value) -> str:
         value = str(value)
     value = unicodedata.normalize("NFKC", value[: MAX_INPUT * 2])
     value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C")
-    return _t2s()(value.strip())[:MAX_INPUT]
+    return _t2s()(value.strip()).translate(KEEP_CANTONESE)[:MAX_INPUT]

@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import logsafe
+from knowledge.text import KEEP_CANTONESE
 
 # The Rasa server imports this module when it loads the model: from then on no log record
 # carries a citizen's text or WeChat id (the channel modules install it at start-up too).
@@ -74,7 +75,7 @@ def normalize_text(text: str) -> str:
         # Phrase-level conversion changed the length: convert char by char so
         # that offsets (entity annotations) still line up.
         converted = "".join(_converter().convert(c) if len(_converter().convert(c)) == 1 else c for c in text)
-    return fix_typos("".join(_to_half_width(c) for c in converted))
+    return fix_typos("".join(_to_half_width(c) for c in converted.translate(KEEP_CANTONESE)))
 
 
 @DefaultV1Recipe.register(

@@ -344,3 +344,18 @@ def test_art29_private_prosecution_behind_a_neighbour_quarrel(seed_rules):
                     economic_status="hardship")
     assert result.outcome in ("eligible", "likely_eligible")
     assert "LAL-29" in result.source_keys
+
+
+# ---- a prosecuted assault: the victim's criminal case (Art. 29) -------------------------
+
+def test_an_assault_whose_doer_is_prosecuted_is_the_victims_criminal_case(seed_rules):
+    charged = assess(seed_rules, case_type="personal_injury", case_category="criminal", role="victim",
+                     offender_charged=True, economic_status="hardship")
+    assert charged.conclusion == "means_tested" and "LAL-29" in charged.source_keys
+    civil = assess(seed_rules, case_type="personal_injury", case_category="criminal", role="victim",
+                   economic_status="hardship")
+    assert civil.conclusion == "not_listed"
+    # a traffic claim stays the civil Art. 31(7) matter even when the driver was arrested
+    traffic = assess(seed_rules, case_type="traffic_accident", case_category="criminal", role="victim",
+                     offender_charged=True, economic_status="hardship")
+    assert "LAL-31" in traffic.source_keys

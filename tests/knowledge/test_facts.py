@@ -239,3 +239,45 @@ def test_age_without_sui_and_a_pension_said_as_denied():
     assert "elderly" in extract(["我今年七十六 三个仔冇一个肯俾家用"]).person_groups
     assert "elderly" not in extract(["我今年六十万都冇赚到"]).person_groups
     assert "pension_claim" in extract(["教育局話佢退休咗冇撫卹金"]).flags  # Art. 31(4)
+
+
+# ---- dev set 4 readings (session 14) ------------------------------------------------------
+
+def test_held_by_the_police_in_cantonese_makes_the_relative_the_accused():
+    facts = extract(["我個仔喺中山小榄派出所畀人扣住咗，话佢同几个同学偷人哋电单车，佢今年先十六岁半"])
+    assert facts.role == "accused" and "in_custody" in facts.flags and "minor" in facts.person_groups
+    assert facts.case_category == "criminal"
+    assert extract(["前日佢喺超市拎咗人哋啲嘢食冇畀钱，而家畀派出所扣住"]).role == "accused"
+    assert extract(["老板扣住我身份证唔俾我走"]).role is None  # an employer keeping papers is no arrest
+
+
+def test_a_relative_beaten_by_a_stranger_is_no_family_violence_and_the_prosecuted_one_is_the_offender():
+    facts = extract(["你好呀，我个女喺惠州惠城畀人打到手骨折，打人嗰个已经畀检察院起诉咗"])
+    assert "abuse_victim" not in facts.flags
+    assert facts.role == "victim" and facts.offender_charged and facts.case_category == "criminal"
+    assert not extract(["我个女畀人打到手骨折"]).offender_charged
+
+
+def test_cantonese_characters_survive_the_simplified_conversion():
+    from knowledge.text import clean, to_simplified
+    assert to_simplified("打人嗰個") == "打人嗰个" and clean("佢話喎") == "佢话喎"
+
+
+def test_a_citizen_who_caught_a_thief_is_a_good_samaritan_not_the_accused():
+    facts = extract(["我前年喺汕头龙湖区见到有人抢女仔手袋，我追上去捉住佢，俾佢用刀割伤咗手"])
+    assert "good_samaritan" in facts.flags and facts.role == "victim"
+
+
+def test_a_partner_named_before_the_blow_in_the_next_clause_is_family_violence():
+    assert "abuse_victim" in extract(["我老公而家喺厅度摔嘢，头先扯住我头发撞墙，我锁咗自己喺房入面"]).flags
+    assert "abuse_victim" not in extract(["我老公同我去饮茶，有个人推我"]).flags
+
+
+def test_an_old_person_the_family_supports_is_not_the_citizen():
+    assert "elderly" not in extract(["屋企一个月收入得两千几，仲有个老人家要养"]).person_groups
+    assert "elderly" in extract(["我是老人，今年七十岁"]).person_groups
+
+
+def test_a_knife_in_a_fight_is_no_family_violence():
+    facts = extract(["上个月同工友饮酒，两个人嗌交，佢拎刀捅咗对方，而家公安话佢涉嫌故意杀人"])
+    assert "abuse_victim" not in facts.flags and facts.role == "accused"

@@ -228,3 +228,21 @@ def test_a_bare_review_after_the_protection_order_is_that_courts_review():
     assert detect_topic("喺边度申请复议", "protection_order") == "protection_order"  # 反家庭暴力法第三十一条
     assert detect_topic("喺边度申请行政复议", "protection_order") == "administrative_reconsideration"
     assert detect_topic("喺边度申请复议") == "administrative_reconsideration"
+
+
+# ---- dev set 4 readings (session 14) ------------------------------------------------------
+
+def test_waiting_to_know_whether_it_is_approved_asks_how_long_not_when_it_is_refused():
+    assert detect_facets("工作人员叫我返去等通知，我想问要等几耐先知批唔批") == ["time_limit"]
+
+
+def test_a_certificate_from_home_is_a_materials_question_not_where():
+    found = detect_facets("係咪一定要返乡下开证明？好远好麻烦")
+    assert "materials" in found and "where" not in found
+    assert "materials" in detect_facets("咁点先算经济困难㗎")
+
+
+def test_a_refusal_reported_with_is_it_right_is_an_objection_and_a_past_visit_no_proxy():
+    found = detect_facets("我去东莞法律援助处申请，佢哋话我银行卡有两万蚊存款唔算经济困难，唔批，咁啱唔啱")
+    assert "remedy" in found and "proxy" not in found
+    assert "where" not in detect_facets("我之前喺汕头金平申请咗法律援助")
