@@ -591,6 +591,11 @@ LEGAL_AID_WORDS = re.compile(r"申请|援助|法援|派.{0,6}律师|律师|收�
                              r"批唔批|批不批|批准|批落|批下来|审批")  # arbitration is accepted, legal aid approved
 
 
+# What one asks about applying: after a favourable legal-aid conclusion these are about legal aid
+# when the problem has no service of its own to apply to.
+APPLYING_FACETS = ("materials", "proxy", "where", "time_limit", "after")
+
+
 def story_topic(case, text: str) -> str:
     """The service a question at the end of a story is about: legal aid when it names it or
     asks about applying for a lawyer, else the problem's own route when it has one."""
@@ -624,6 +629,10 @@ def case_facet_reply(dispatcher, tracker: Tracker, case, consultation, facets: l
                 named, about_legal_aid = earlier, False
     if named is None and not about_legal_aid:
         topic = CASE_FACET_TOPIC.get(case.route_type)
+        if topic is None and facets[0] in APPLYING_FACETS and consultation.verdict is not None \
+                and consultation.verdict.outcome in ("eligible", "likely_eligible"):
+            # "咁要带啲咩证明过去" after "您可以申请法律援助" (a support claim): applying for it
+            topic = "legal_aid"
         if topic is None and case.role in ("accused", "victim"):
             # the defence lawyer the family asks about, or the victim's agent (Art. 29), is the legal-aid lawyer
             topic = "legal_aid"

@@ -76,6 +76,8 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
         # "那他们就是拖着不给钱呢", "让法院逼他们给钱": getting what an award or agreement says
         r"拖着[^。？?]{0,2}(不给|唔俾|不还|唔还|不付|不履行)|(逼|迫|强制|叫法院)(他们|佢哋|他|佢|她|公司|老板|老细)?[^。？?]{0,2}(给钱|俾钱|还钱|付钱|履行)")),
     ("refusal", re.compile(
+        # "究竟要点先会批": what it takes to be granted (the conditions, e.g. 反家庭暴力法第二十七条)
+        r"(?:要|需要)?(?:点|点样|怎样|怎么样|怎么|什么条件|咩条件|乜条件)(?:先|才|至)(?:会|可以|能|肯)?(?:批|批准|通过|签发|发出|作出)|"
         r"不配合|(对方|他|她|佢|人家)(不来|唔来)|(唔想|不想|唔愿|不愿)(再)?调(解)?|不调了|唔调喇|"
         # "法院说协议内容写的不明确不给确认": why the court does not confirm (SPC rules Art. 7)
         r"不(给|予|肯)确认|唔(俾|肯)确认|确认不了|冇确认到|"
@@ -99,7 +101,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("time_limit", re.compile(
         r"多久|多长时间|几长时间|几天|几日|几耐|几时|什么时候|乜嘢时候|咩时候|多少天|期限|时效|时限|多快|"
         r"最快|要等|几个月|当天|几多日|几多天|几多个工作日|几个工作日|几个钟|几点|什么时间|乜嘢时间|时间内|几日内|时间限制|"
-        r"(?:会不会|会唔会|系咪|是不是)(?:已经)?(?:过了|过咗|过期)|再拖|(?:会唔会|会不会|可能|可以)(?:再)?(?:拖|延长)|拖(?:几耐|多久|好耐)|来得及|来唔来得切|来得切|赶得上|赶唔赶得切|"
+        r"(?:会不会|会唔会|系咪|是不是)(?:已经)?(?:过了|过咗|过期)|过(?:咗|了)(?:时间|期限|时效)|再拖|(?:会唔会|会不会|可能|可以)(?:再)?(?:拖|延长)|拖(?:几耐|多久|好耐)|来得及|来唔来得切|来得切|赶得上|赶唔赶得切|"
         # "两个月前签咗协议…而家仲得唔得": is it still possible after that long
         r"(?:个月|年|天|日|周|星期|礼拜)(?:前|之前|以前|了|咗)[^？?]{0,30}(?:还|仲)(?:得唔得|得不得|可以吗|可唔可以|可不可以|行不行|行吗|能不能|能吗)|"
         # "辞职半年，而家仲告唔告得": whether it is still in time
@@ -126,6 +128,7 @@ FACET_PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 EFFECT = dict(FACET_PATTERNS)["effect"]
+LITIGATE_FIRST = re.compile(r"(一定|必须|系咪|是不是|要唔要|要不要|使唔使|需唔需要|只能)(要)?(先)?(去)?(法院)?(起诉|打官司|告佢|告他|上法院)(先|才)")
 CERTIFICATE = re.compile(r"开(?:个|张|份)?(?:困难|收入|贫困|低保)?证明")
 NAMES_A_PLACE = re.compile(r"边度|哪里|在哪|去哪|边间|哪个")
 
@@ -193,6 +196,9 @@ def detect_facets(text) -> list[str]:
         found = list(dict.fromkeys("time_limit" if f == "effect" else f for f in found))
     elif "time_limit" in found and VALIDITY.search(plain):
         found.remove("time_limit")  # "保护令能管多久" asks how long it is valid, not how fast it comes
+    if LITIGATE_FIRST.search(plain):
+        # "过咗还款期…我系咪一定要去法院起诉先追得返": whether it can be enforced without a suit
+        found = ["effect"] + [f for f in found if f not in ("effect", "where", "time_limit")]
     return found
 
 
@@ -260,7 +266,10 @@ PLAIN_WORDS = [(re.compile(r"警察|派出所|报警|110"), "公安"),
                (re.compile(r"(回话|话|说|答应|讲)(会|要)?(俾|给|还|付)"), "同意履行"),
                # "冇签合同可以要双倍人工": 没有订立书面劳动合同…二倍的工资
                (re.compile(r"双倍|两倍"), "二倍"), (re.compile(r"人工|工钱|薪水|薪资"), "工资"),
-               (re.compile(r"(冇|没|未|唔|无)(有)?签(过|订)?"), "没有订立")]
+               (re.compile(r"(冇|没|未|唔|无)(有)?签(过|订)?"), "没有订立"),
+               # "居委会会唔会知道": the answers name the committees in full; "冇回音": 逾期不决定
+               (re.compile(r"居委会?"), "居民委员会"), (re.compile(r"村委会?"), "村民委员会"),
+               (re.compile(r"(冇|没|唔|不|未)(有)?(回音|答复|回复|消息|决定)"), "不决定")]
 
 
 def _bigrams(text: str) -> set[str]:

@@ -124,3 +124,9 @@ def test_route_clause_picks_the_clause_a_does_it_count_question_is_about():
     assert text.startswith("关于“赡养费”（人民调解）：赡养、抚养、扶养纠纷可以先申请人民调解")
     assert route_clause(consultation, "赡养纠纷可以先申请人民调解") is None  # no question asked
     assert route_clause(consultation, "系咪真㗎") is None  # nothing it could be about
+
+
+def test_what_to_bring_after_a_favourable_conclusion_is_about_applying_for_legal_aid(run):
+    story = "你好，我阿妈今年七十三，冇退休金，靠低保过日子，三个仔冇一个肯俾家用，佢想告佢哋攞赡养费"
+    text = reply_after(run, ROUTE, story, "咁要带啲咩证明过去", slots={"case_type": "support"}, answered=True)
+    assert "【法律援助·要准备什么】" in text and "第四十二条" in text

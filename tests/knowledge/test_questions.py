@@ -246,3 +246,17 @@ def test_a_refusal_reported_with_is_it_right_is_an_objection_and_a_past_visit_no
     found = detect_facets("我去东莞法律援助处申请，佢哋话我银行卡有两万蚊存款唔算经济困难，唔批，咁啱唔啱")
     assert "remedy" in found and "proxy" not in found
     assert "where" not in detect_facets("我之前喺汕头金平申请咗法律援助")
+
+
+@pytest.mark.parametrize("text, facet", [
+    ("究竟要点先会批㗎", "refusal"),  # the conditions for granting it
+    ("我怕告咗佢会炒我，想等一排先，但系又怕过咗时间告唔到", "time_limit"),
+    ("而家过咗还款期半年都冇还，我系咪一定要去法院起诉先追得返", "effect"),  # enforce without a suit
+])
+def test_more_everyday_ways_of_asking_a_facet(text, facet):
+    assert detect_facets(text)[0] == facet
+
+
+def test_the_committees_and_no_reply_are_read_in_the_answers_words():
+    answer = "告诫书送交加害人和受害人，并通知当地居民委员会、村民委员会；法院审理时可以作为证据。"
+    assert "居民委员会" in focus_on_question(answer, "居委会会唔会知道㗎", "", 3, whole=True)
