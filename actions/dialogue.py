@@ -20,9 +20,9 @@ from actions.common import (
     HANDOFF, button, latest_intent, latest_text, next_step_buttons, safe_run, slot_list, slot_text,
 )
 from actions.facets import (
-    FORM_PROMPTS, RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, answer_facets, asked_facets, facet_followup,
-    last_answer_was_a_facet, last_named_topic, latest_entities, named_service_reply, objects_to_legal_aid_decision,
-    CLAUSE_MIN_SCORE, DOES_IT_COUNT, question_part, recent_topic_reply,
+    CLAUSE_MIN_SCORE, DOES_IT_COUNT, FORM_PROMPTS, RECENT_TOPIC_CHARS, SHORT_FOLLOW_UP, adds_facts, answer_facets,
+    asked_facets, facet_followup, last_answer_was_a_facet, last_named_topic, latest_entities, named_service_reply,
+    objects_to_legal_aid_decision, question_part, recent_topic_reply,
 )
 from actions.facts import (CORRECTION_CUE, case_before_and_after_latest, conversation_case,
                            conversation_case_type, user_events)
@@ -511,7 +511,9 @@ class ActionRouteLegalProblem(Action):
 
     @safe_run(None)
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        if bot_texts(tracker):  # a follow-up about a term ("佢唔肯赔，我可以去边度投诉" after a purchase)
+        if bot_texts(tracker) and not adds_facts(tracker):
+            # a follow-up about a term ("佢唔肯赔，我可以去边度投诉" after a purchase); a turn with new
+            # facts gets the conclusion first and the term after it (below)
             term_events = term_reply(dispatcher, tracker)
             if term_events is not None:
                 return term_events
@@ -593,7 +595,7 @@ LEGAL_AID_WORDS = re.compile(r"申请|援助|法援|派.{0,6}律师|律师|收�
 
 # What one asks about applying: after a favourable legal-aid conclusion these are about legal aid
 # when the problem has no service of its own to apply to.
-APPLYING_FACETS = ("materials", "proxy", "where", "time_limit", "after")
+APPLYING_FACETS = ("materials", "proxy")  # "要几耐" may be the matter's own route's time
 
 
 def story_topic(case, text: str) -> str:

@@ -104,8 +104,12 @@ def notary_item_of(tracker: Tracker) -> str | None:
 
 def facet_texts(topic: str, facets: list[str], tracker: Tracker) -> list[api.FacetAnswer]:
     item = notary_item_of(tracker) if topic == "notarization" else None
-    # the route type: a criminal matter without a case type has the criminal answers (值班律师)
-    case_type = conversation_case_type(tracker) or conversation_case(tracker).route_type
+    # the route type: the accused's side of a criminal matter without a case type has the criminal
+    # answers (值班律师 are for suspects and defendants, not victims)
+    case_type = conversation_case_type(tracker)
+    if case_type is None:
+        case = conversation_case(tracker)
+        case_type = case.route_type if case.role != "victim" else None
     answers = [api.facet_answer(topic, f, item, case_type) for f in facets[:MAX_FACETS_ANSWERED]]
     question = question_part(typed_text(tracker))
     return [replace(a, text=focus_time_limit(a.text, question)) if a.found and a.facet == "time_limit" else a
@@ -306,15 +310,15 @@ LEGAL_AID_DECISION = re.compile(r"终止|不予|唔批|不批|冇批|没批")
 
 
 # "法援处话我唔符合经济困难，唔批": a legal-aid application refused (or aid ended), said in any turn.
-AID_REFUSED = re.compile(r"(?:法援|法律援助|援助)[^。？?]{0,40}(?:终止|不予|唔批|不批|冇批|没批|驳回|拒绝|唔俾|不给)|"
-                         r"(?:终止|不予|唔批|不批|冇批|没批|驳回)[^。？?]{0,6}(?:法援|法律援助|援助)")
+AID_REFUSED = re.compile(r"(?:法援|法律援助|援助)[^。？?]{0,30}(?:终止|不予|唔批|不批|冇批|没批|驳回)|"
+                         r"(?:终止|不予|唔批|不批|冇批|没批|驳回|拒绝|唔俾|不给)[^。？?]{0,6}(?:法援|法律援助|援助)")
 # After such a refusal, "交咗异议之后几耐会答复我" asks how long the justice bureau takes (Art. 49).
 ABOUT_THE_OBJECTION = re.compile(r"异议|答复|复查|复核|重新(?:审|睇|看|考虑|决定)")
 
 
 def objects_to_legal_aid_decision(tracker: Tracker, facets: list[str], question: str) -> bool:
-    """"呢个终止决定我唔认", "我可以去边度投诉" name no service, but a legal-aid decision was
-    reported (in this turn or before) and legal aid was named: legal aid's objection (Art. 49)."""
+    """"呢个终止决定我唔认" names no service, but legal aid was named before; "我可以去边度投诉"
+    follows a refusal of legal aid told in an earlier turn: legal aid's objection (Art. 49)."""
     if detect_topic(question) not in (None, "legal_aid"):
         return False
     asks = "remedy" in facets or ("time_limit" in facets and ABOUT_THE_OBJECTION.search(_plain_text(question)))

@@ -63,7 +63,7 @@ FLAG_PATTERNS: dict[str, list[str]] = {
                            r"(?:诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲)[^。]{0,12}(?:烈士|英烈|英雄)"],
     "social_relief_claim": [r"申请(?:低保|最低生活保障|社会救助|特困供养|救助)|"
                             r"(?:低保|最低生活保障|救助金|特困供养)[^。]{0,10}(?:不批|没批|冇批|唔批|被拒|取消|停了|停发|不给|唔俾|不发)"],
-    "good_samaritan": [r"见义勇为|救人|救落水|为了救|(?:追|冲)(?:上去|过去|住)?[^，。]{0,4}(?:捉|抓|拦|揪)(?:住|到|咗)?(?:佢|个贼|小偷|贼|劫匪|他|她|个男|个女)|(?:跳|冲)(?:落|下|入|进|上|过)?(?:去|水|河|海)?[^，。]{0,4}救|制止(?:犯罪|小偷|抢劫|歹徒)|抓小偷|帮人抓贼|勇斗歹徒"],
+    "good_samaritan": [r"见义勇为|救人|救落水|为了救|(?:我|我哋|我们|我老公|我老婆|我个仔|我儿子|我爸|我老豆|我哥|我弟|我细佬)[^，。]{0,3}(?:追|冲)(?:上去|过去|住)?[^，。]{0,4}(?:捉|抓|拦|揪)(?:住|到|咗)?(?:佢|个贼|小偷|贼|劫匪|他|她|个男|个女)|(?:跳|冲)(?:落|下|入|进|上|过)?(?:去|水|河|海)?[^，。]{0,4}救|制止(?:犯罪|小偷|抢劫|歹徒)|抓小偷|帮人抓贼|勇斗歹徒"],
     "retrial_acquittal": [r"再审[^。]{0,15}无罪|改判无罪|宣告无罪|冤案平反|无罪释放"],
     "no_fixed_income": [r"没有固定收入|无固定收入|没有收入|没收入|冇收入|冇人工|没有生活来源|无固定生活来源|没有经济来源|靠人养|"
                         r"(?:没有|没|冇|无)(?:别的|其他|任何|固定)?(?:收入|经济来源|生活来源)|(?:一直|从来)(?:都)?(?:没有|没|冇)(?:工作|返工|工开)|"
@@ -123,7 +123,8 @@ FLAG_PATTERNS: dict[str, list[str]] = {
     # Not family members, yet the Anti-Domestic Violence Law applies to them (Art. 37).
     "cohabiting_partner": [r"同居|男朋友|女朋友|男友|女友|未婚夫|未婚妻|拍拖|没(?:有)?(?:结婚|领证|登记)|未(?:结婚|领证|登记)|冇(?:结婚|登记|领证)"],
     "in_custody": [r"被抓|抓了|抓走|抓进去|抓咗|拉咗|被拘留|拘留|刑拘|看守所|羁押|逮捕|批捕|关起来|关进去|被扣|"
-                   r"(?:派出所|公安局|公安|警察|差人)[^，。]{0,6}(?:扣住|扣咗|扣起|扣押|扣留|关住|关咗)|(?:畀|俾)(?:派出所|公安|警察|差人)[^，。]{0,4}扣"],
+                   r"(?:派出所|公安局|公安|警察|差人)[^，。]{0,6}(?:扣住|扣咗|扣起|扣押|扣留|关住|关咗)(?![^，。]{0,4}(?:车|货|证|手机|嘢|东西|牌|钱|驾照|身份证|三轮|摊|档))|"
+                   r"(?:畀|俾)(?:派出所|公安|警察|差人)[^，。]{0,4}扣(?![^，。]{0,4}(?:车|货|证|手机|嘢|东西|牌|钱|驾照|身份证|三轮|摊|档))"],
 }
 
 # Matters that are claimed by saying they were denied ("教育局话冇抚恤金").
@@ -135,10 +136,13 @@ MESSAGE_FLAG_PAIRS: dict[str, tuple[str, str]] = {
     "hero_martyr_rights": (r"烈士|英烈", r"名誉|荣誉|人格|诋毁|侮辱|抹黑|造谣|污蔑|恶搞|歪曲|编段子|逃兵"),
     # "我老公而家喺厅度摔嘢，头先扯住我头发撞墙": the partner named, the blow in the next clause
     "abuse_victim": (r"(?:我|我的|我个)(?:老公|丈夫|老婆|妻子|前夫|前妻|男朋友|男友|女朋友|女友|老豆|爸爸|后父|继父|仔|儿子|女儿)",
-                     r"扯(?:住)?我|揪(?:住)?我|扇我|巴我|揼我|捶我|踢我|(?:掐|揸)(?:住)?我|推我|打我|打到我|打得我|斩我|"
-                     r"撞墙|(?:拎|揸|拿)(?:住|起)?(?:把)?刀|锁(?:咗|了|住)自己"),
+                     r"扯(?:住)?我|揪(?:住)?我|扇我|巴我|揼我|捶我|踢我|(?:掐|揸)(?:住)?我|推我|打我|打到我|打得我|斩我"),
 }
 
+# "打人嗰个俾派出所行政拘留咗十日": a public-security penalty, no criminal case.
+ADMINISTRATIVE_DETENTION = re.compile(r"行政拘留|治安拘留|行拘|治安处罚|罚款")
+# "我老公见义勇为…刑拘咗，涉嫌防卫过当": whoever helped is now the one suspected.
+SUSPECTED = re.compile(r"涉嫌|刑拘|被拘留|被抓|逮捕|批捕|被起诉|防卫过当")
 # "我老公同我去饮茶，有个人推我": the blow came from someone outside the family.
 STRANGER_DID_IT = re.compile(r"(?:有个人|有人|陌生人|个男人|一个男的|一个女的|路人|司机|保安|同事|邻居|客人|老板|老细|班人)"
                              r"[^，。]{0,6}(?:推|打|扯|踢|扇|揪|掐|斩)(?:住|咗|了)?我")
@@ -177,8 +181,9 @@ ACCUSED_PATTERNS = [
     r"追究(?:他|她|佢)?(?:的)?刑事责任|砍伤(?:了|咗)?(?:人|对方|别人)|捅(?:了|咗)?(?:人|对方)|"
     r"受贿|行贿|贪污|走私|开赌|赌档|帮信|洗钱|偷(?:电单车|摩托|车|手机|电缆|钱)",
     # "喺派出所畀人扣住咗", "畀派出所扣住": held by the police
-    r"(?:派出所|公安局|公安|警察|差人|看守所|拘留所)[^，。]{0,6}(?:扣住|扣咗|扣起|扣押|扣留|关住|关咗|关起|锁住)|"
-    r"(?:畀|俾|被)(?:派出所|公安|警察|差人)[^，。]{0,4}(?:扣|关|捉|拉|带)|"
+    # (not "派出所扣咗我部电单车": property seized)
+    r"(?:派出所|公安局|公安|警察|差人|看守所|拘留所)[^，。]{0,6}(?:扣住|扣咗|扣起|扣押|扣留|关住|关咗|关起|锁住)(?![^，。]{0,4}(?:车|货|证|手机|嘢|东西|牌|钱|驾照|身份证|三轮|摊|档))|"
+    r"(?:畀|俾|被)(?:派出所|公安|警察|差人)[^，。]{0,4}(?:扣|关|捉|拉|带)(?![^，。]{0,4}(?:车|货|证|手机|嘢|东西|牌|钱|驾照|身份证|三轮|摊|档))|"
     r"偷(?:咗|了)?(?:人哋|人家|别人|同事|公司|超市|商场)?(?:的|嘅|啲)?(?:电单车|摩托车?|单车|电动车|车|手机|钱|东西|嘢|电缆)",
 ]
 # Flags that only arise for the accused in a criminal case (Art. 25(4)(5)(6), Art. 28).
@@ -368,12 +373,18 @@ def extract_one(text: str, facts: LegalFacts | None = None) -> LegalFacts:
     if "criminal_claimant" in said_flags and role != "accused":
         role = "victim"  # a private prosecutor or incidental civil plaintiff (Art. 29)
         facts.case_category = "criminal"
-    if role == "accused" and "good_samaritan" in said_flags and not SELF_ACCUSED.search(text):
+    if role == "accused" and "good_samaritan" in said_flags and not SELF_ACCUSED.search(text) \
+            and "in_custody" not in said_flags and not SUSPECTED.search(text):
         role = "victim"  # "我追上去捉住个贼，俾佢割伤": the one caught is the offender (Art. 32(2))
+    if role == "accused" and "good_samaritan" in said_flags:
+        # "见义勇为打伤咗个贼，而家刑拘咗": the defence is the matter (Art. 24/25), not a civil
+        # claim for the deed (Art. 32(2))
+        said_flags.discard("good_samaritan")
+        facts.flags.discard("good_samaritan")
     if role:
         facts.role = role
-    if facts.role == "victim" and (HARMDOER_ACCUSED.search(text) or OTHER_IS_ACCUSED.search(text)
-                                   or THIRD_PERSON_ACCUSED.search(text)):
+    if facts.role == "victim" and (HARMDOER_ACCUSED.search(text) or OTHER_IS_ACCUSED.search(text)) \
+            and not ADMINISTRATIVE_DETENTION.search(text):
         facts.offender_charged = True
     if role == "accused" or (role == "victim" and CRIMINAL_WORDS.search(text)):
         facts.case_category = "criminal"

@@ -130,3 +130,14 @@ def test_what_to_bring_after_a_favourable_conclusion_is_about_applying_for_legal
     story = "你好，我阿妈今年七十三，冇退休金，靠低保过日子，三个仔冇一个肯俾家用，佢想告佢哋攞赡养费"
     text = reply_after(run, ROUTE, story, "咁要带啲咩证明过去", slots={"case_type": "support"}, answered=True)
     assert "【法律援助·要准备什么】" in text and "第四十二条" in text
+
+
+def test_an_employer_not_paying_is_no_refusal_of_legal_aid(run):
+    text = reply_after(run, ROUTE, "我想申请法律援助，老板唔俾人工", "我可以去边度投诉", slots={"case_type": "labor_pay"})
+    assert "异议" not in text  # not the objection to a legal-aid decision (法律援助法第四十九条)
+
+
+def test_a_crime_victim_asking_about_fees_gets_no_duty_lawyer(run):
+    story = "我个女喺惠州畀人打到手骨折，打人嗰个已经畀检察院起诉咗"
+    text = reply_after(run, DETAIL, story, "请律师要唔要钱", slots={"topic": "legal_aid"}, intent="ask_detail")
+    assert "值班律师" not in text

@@ -281,3 +281,16 @@ def test_an_old_person_the_family_supports_is_not_the_citizen():
 def test_a_knife_in_a_fight_is_no_family_violence():
     facts = extract(["上个月同工友饮酒，两个人嗌交，佢拎刀捅咗对方，而家公安话佢涉嫌故意杀人"])
     assert "abuse_victim" not in facts.flags and facts.role == "accused"
+
+
+def test_review_findings_no_wrong_side_or_harm():
+    # the police catching a suspect is no Samaritan; a helper now suspected is the accused
+    assert extract(["我个仔17岁，偷咗人哋部手机，警察冲过去抓住他"]).role == "accused"
+    helper = extract(["我老公见义勇为打伤咗个贼，而家刑拘咗，涉嫌防卫过当"])
+    assert helper.role == "accused" and "good_samaritan" not in helper.flags
+    # property seized is no arrest; suing the one who hit you or an administrative detention is no prosecution
+    assert extract(["派出所扣咗我部电单车，话我冇牌"]).role is None
+    assert not extract(["我被人打伤，想起诉佢，已经报咗警"]).offender_charged
+    assert not extract(["打人嗰个俾派出所行政拘留咗十日，我被人打伤"]).offender_charged
+    # a husband's car crash is no family violence
+    assert "abuse_victim" not in extract(["我老公开车撞墙受伤，保险公司唔赔"]).flags

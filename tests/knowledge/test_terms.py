@@ -54,3 +54,16 @@ def test_a_term_without_a_source_or_with_a_bad_pattern_is_refused():
     with pytest.raises(SeedError):
         load_terms({"terms": [{"code": "x", "name": "x", "topic": "nope", "patterns": ["x"], "text": "x",
                                "basis": ["LAL-2"]}]}, check)
+
+
+@pytest.mark.parametrize("text", [
+    "租房没签合同，房东不退押金，能要赔偿吗",           # no labour contract
+    "公司违法辞退我，系咪要赔双倍工资",                 # 赔偿金 (劳动合同法第八十七条), not Art. 82
+    "老板拖欠我三个月人工，我可以去边度投诉",            # a worker, not a consumer
+    "律师可唔可以帮我追赔偿",                           # asking a lawyer for help, no complaint
+    "我哋签咗商事仲裁协议，系咪一裁终局",               # commercial arbitration
+    "保险公司要我举证",
+    "按摩椅试用期内可唔可以退",
+])
+def test_review_findings_no_unrelated_term(kb, text):
+    assert kb.term_for(text) is None
