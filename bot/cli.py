@@ -120,7 +120,8 @@ def server_commands(
         "--endpoints", endpoints or os.environ.get("YUEFA_ENDPOINTS", str(paths.ENDPOINTS)),
     ]
     if api_token:
-        rasa += ["--enable-api", "--auth-token", api_token]
+        # one argument: a token that starts with "-" (token_urlsafe makes them) is not an option
+        rasa += ["--enable-api", f"--auth-token={api_token}"]
     return actions, rasa
 
 

@@ -30,7 +30,10 @@ def test_rasa_is_started_without_api_or_cors_unless_a_token_is_given():
     _, rasa = cli.server_commands("127.0.0.1", 1, 2, "endpoints.yml")
     assert "--enable-api" not in rasa and "--cors" not in rasa and "--auth-token" not in rasa
     _, rasa = cli.server_commands("127.0.0.1", 1, 2, "endpoints.yml", "tok")
-    assert rasa[rasa.index("--enable-api") + 1:][:2] == ["--auth-token", "tok"]
+    assert rasa[rasa.index("--enable-api") + 1] == "--auth-token=tok"
+    # a token that starts with "-" stays the token's value, not an option
+    _, dashed = cli.server_commands("127.0.0.1", 5005, 5055, None, "-abc")
+    assert "--auth-token=-abc" in dashed
     assert "--cors" not in rasa
 
 
