@@ -711,18 +711,13 @@ def route_clause(consultation, text: str) -> str | None:
     question = question_part(text)
     if not DOES_IT_COUNT.search(to_simplified(question)):
         return None
-    best = None
     for route in consultation.routes:
         part = focus_on_question(route.reason, question, route.service_name, CLAUSE_MIN_SCORE, whole=True)
         if part is not None:
-            best = (route, part)
-            break
-    if best is None:
-        return None
-    route, part = best
-    line = api.citation_line(route.sources)
-    return "\n\n".join([f"关于“{consultation.problem or '您的问题'}”（{route.service_name}）：{part}", api.HOTLINE_HINT]
-                        + ([line] if line else []))
+            line = api.citation_line(route.sources)
+            return "\n\n".join([f"关于“{consultation.problem or '您的问题'}”（{route.service_name}）：{part}",
+                                 api.HOTLINE_HINT] + ([line] if line else []))
+    return None
 
 
 def unchanged_recap(consultation) -> str:

@@ -13,7 +13,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, next_step_buttons, safe_run, slot_text, typed_text
-from actions.facts import case_before_and_after_latest, conversation_case, conversation_case_type, user_events
+from actions.facts import (case_before_and_after_latest, conversation_case, conversation_case_type, typed_user_texts,
+                           user_events)
 from bot.nlu.normalizer import fix_typos
 from knowledge import api
 from knowledge.questions import (
@@ -321,21 +322,16 @@ def objects_to_legal_aid_decision(tracker: Tracker, facets: list[str], question:
     follows a refusal of legal aid told in an earlier turn: legal aid's objection (Art. 49)."""
     if detect_topic(question) not in (None, "legal_aid"):
         return False
-    asks = "remedy" in facets or ("time_limit" in facets and ABOUT_THE_OBJECTION.search(_plain_text(question)))
+    asks = "remedy" in facets or ("time_limit" in facets and ABOUT_THE_OBJECTION.search(to_simplified(question)))
     if not asks:
         return False
-    earlier = [to_simplified(e.get("text")) for e in tracker.events[:-1]
-               if e.get("event") == "user" and isinstance(e.get("text"), str)]
+    earlier = typed_user_texts(tracker, earlier=True)
     if LEGAL_AID_DECISION.search(question):
         return any(detect_topic(t) == "legal_aid" for t in earlier)
     return any(AID_REFUSED.search(t) for t in earlier[-RECENT_TURNS:])
 
 
 RECENT_TURNS = 4  # a refusal told this many turns ago is still what the citizen objects to
-
-
-def _plain_text(text: str) -> str:
-    return to_simplified(text) if isinstance(text, str) else ""
 
 
 class ActionAnswerDetail(Action):

@@ -18,6 +18,15 @@ def user_events(tracker: Tracker) -> list[dict]:
     return [e for e in tracker.events if e.get("event") == "user"]
 
 
+def typed_user_texts(tracker: Tracker, *, earlier: bool = False) -> list[str]:
+    """What the citizen typed, oldest first, Simplified (button payloads left out); with
+    `earlier`, without the latest turn. Slot and action events after the latest user event
+    (action_extract_slots) make tracker.events[:-1] no way to drop it."""
+    events = user_events(tracker)[:-1] if earlier else user_events(tracker)
+    return [to_simplified(e["text"]) for e in events
+            if isinstance(e.get("text"), str) and not e["text"].startswith("/")]
+
+
 def _add_turn(event: dict, facts: LegalFacts) -> None:
     """One user turn into `facts`. Button payloads ("/inform{...}") are not text: their
     economic_status entity applies as said at that turn."""

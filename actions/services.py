@@ -20,11 +20,10 @@ from actions.facets import (
     SHORT_FOLLOW_UP, adds_facts, answer_facets, facet_followup, facet_reply, facets_in, recent_topic_reply,
     route_clause_reply,
 )
-from actions.facts import CORRECTION_CUE, conversation_case
+from actions.facts import CORRECTION_CUE, conversation_case, typed_user_texts
 from actions.terms import term_reply
 from knowledge import api
 from knowledge.questions import ALREADY_AIDED, AIDED_LAWYER_COMPLAINT, asks_if_mediation_comes_first, set_aside_topics
-from knowledge.text import to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -210,8 +209,7 @@ class ActionFindOffice(Action):
 
 def aided_lawyer_complaint(tracker: Tracker) -> bool:
     """A complaint about a lawyer in a conversation where legal aid assigned one."""
-    texts = [to_simplified(e.get("text")) for e in tracker.events
-             if e.get("event") == "user" and isinstance(e.get("text"), str)][-AIDED_TURNS:]
+    texts = typed_user_texts(tracker)[-AIDED_TURNS:]
     return bool(texts) and bool(AIDED_LAWYER_COMPLAINT.search(texts[-1])) and any(ALREADY_AIDED.search(t) for t in texts)
 
 

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import next_step_buttons, typed_text
+from actions.facts import typed_user_texts
 from actions.facets import CLAUSE_MIN_SCORE, DURATION, facet_buttons, question_part, sent_texts
 from knowledge import api
 from knowledge.questions import CLAUSE_END, detect_facets, focus_on_question
@@ -23,30 +24,20 @@ ASKS = re.compile(r"[？?]|吗|嘛|呢|咩|乜|点|係唔係|系唔系|系咪|�
                   r"边度|边间|哪里|哪儿|去哪|喺边|认唔认|算唔算|要唔要|使唔使")
 
 
-# How many earlier turns give a term's context ("要唔要做尸检" after the hospital story) or the
-# term a bare follow-up is about ("咁样可唔可以叫佢退返啲钱" after the prepaid-card story).
+# How many earlier turns give a term's context ("要唔要做尸检" after the hospital story).
 CONTEXT_TURNS = 2
-SHORT_QUESTION = 24
-
-
-def earlier_texts(tracker: Tracker) -> list[str]:
-    return [e.get("text") for e in tracker.events[:-1] if e.get("event") == "user"
-            and isinstance(e.get("text"), str) and not e.get("text").startswith("/")][-CONTEXT_TURNS:]
 
 
 def asked_term(tracker: Tracker) -> api.TermAnswer | None:
     """The term the latest message asks about, when its answer was not already sent: named in
-    the question (with the earlier turns as context), or — for a short follow-up that names no
-    term and asks no part of a service — the term the story just before it named."""
+    the question, with the earlier turns as context for a pattern's guard."""
     text = typed_text(tracker)
     question = question_part(text)
     if not ASKS.search(question):
         return None
-    earlier = earlier_texts(tracker)
+    earlier = typed_user_texts(tracker, earlier=True)[-CONTEXT_TURNS:]
     facets = set(detect_facets(question))
     term = api.term_for(question, context=" ".join(earlier))
-    if term is None and len(question) <= SHORT_QUESTION and not facets and earlier:
-        term = api.term_for(earlier[-1])
     if term is None:
         return None
     if term.topic is not None and facets - {"what"}:

@@ -141,3 +141,4 @@ def test_a_crime_victim_asking_about_fees_gets_no_duty_lawyer(run):
     story = "我个女喺惠州畀人打到手骨折，打人嗰个已经畀检察院起诉咗"
     text = reply_after(run, DETAIL, story, "请律师要唔要钱", slots={"topic": "legal_aid"}, intent="ask_detail")
     assert "值班律师" not in text
+
